@@ -1,0 +1,43 @@
+"""jtorch: the PyTorch API, computed by JAX. `import jtorch as torch`."""
+from . import _methods  # noqa: F401  (binds the ops to Tensor)
+from . import autograd
+from ._device import device
+from ._dtype import (bfloat16, complex64, complex128, dtype, float16, float32, float64, get_default_dtype,
+                     int8, int16, int32, int64, promote_types, set_default_dtype, uint8)
+from ._dtype import bool_ as bool  # noqa: A001
+from ._dtype import can_cast, result_type
+from ._format import set_printoptions
+from ._ops.creation import (arange, as_tensor, asarray, complex, empty, empty_like, eye, from_numpy, full,
+                            full_like, linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros,
+                            zeros_like, clone)
+from ._ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
+                            masked_select, nonzero, scatter, scatter_add, scatter_reduce, take)
+from ._ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner_product, matmul, mm, mv,
+                          outer, tensordot)
+from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, allclose, arccos, arcsin,
+                             arctan, arctan2, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_not,
+                             bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, copysign, cos,
+                             cosh, deg2rad, digamma, div, divide, eq, equal, erf, erfc, erfinv, exp, exp2, expm1,
+                             fix, float_power, floor, floor_divide, fmax, fmin, fmod, frac, ge, greater,
+                             greater_equal, gt, hypot, isclose, isfinite, isinf, isnan, isneginf, isposinf, le,
+                             lerp, less, less_equal, lgamma, log, log1p, log2, log10, logaddexp, logical_and,
+                             logical_not, logical_or, logical_xor, lt, maximum, minimum, mul, multiply,
+                             nan_to_num, ne, neg, negative, not_equal, pow, rad2deg, reciprocal, relu, remainder,
+                             round, rsqrt, rsub, sgn, sigmoid, sign, signbit, sin, sinh, sqrt, square, sub,
+                             subtract, tan, tanh, true_divide, trunc, where, xlogy)
+from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum,
+                             logcumsumexp, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean,
+                             sum, var, var_mean)
+from ._ops.shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk,
+                         column_stack, concat, concatenate, diagonal, dstack, flatten, flip, fliplr,
+                         flipud, hstack, movedim, moveaxis, narrow, permute, reshape, roll,
+                         row_stack, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
+                         transpose, unbind, unflatten, unsqueeze, vstack)
+from ._tensor import Size, Tensor, is_complex, is_floating_point, is_tensor, numel
+from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
+                                 no_grad, set_grad_enabled)
+
+half, float, double = float16, float32, float64  # noqa: A001
+short, int, long = int16, int32, int64  # noqa: A001
+cfloat, cdouble = complex64, complex128
+

@@ -1,0 +1,214 @@
+"""Binds the ops to Tensor: methods, in-place `_` variants, operators, and the legacy constructor.
+
+An in-place variant computes its op out of place and hands the result to
+`Tensor._assign` after torch's checks: a leaf that requires grad is refused,
+the result must keep self's shape (broadcasting may not grow self) and may
+not need a dtype category self cannot hold (no float into int).
+"""
+import jax.numpy as jnp
+import numpy as np
+
+from . import _dtype
+from ._dispatch import run
+from ._ops import creation, indexing, linalg, pointwise, reduction, shape
+from ._ops._common import dtype_name
+from ._tensor import Tensor
+
+_NUMBER = (int, float, complex, bool, np.number, np.bool_)
+
+
+def _prepare_inplace(self, result):
+    """result cast to self's dtype after torch's checks for writing it into self."""
+    if result.shape != self.shape:
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                           f"{list(result.shape)}")
+    if result.dtype is not self.dtype:
+        if not _dtype.can_cast(result.dtype, self.dtype):
+            raise RuntimeError(f"result type {dtype_name(result.dtype)} can't be cast to the desired output type "
+                               f"{dtype_name(self.dtype)}")
+        result = creation.to(result, self.dtype)
+    return result
+
+
+def _inplace(op):
+    def method(self, *args, **kwargs):
+        self._check_inplace()
+        return self._assign(_prepare_inplace(self, op(self, *args, **kwargs)))
+    return method
+
+
+def _inplace_reshape(op):
+    """squeeze_, t_, ...: self takes the op's result and its new shape."""
+    def method(self, *args, **kwargs):
+        self._check_inplace()
+        return self._assign(op(self, *args, **kwargs))
+    return method
+
+
+def _operator(op, reflected=False):
+    """A binary dunder: NotImplemented for operands torch would not accept, so Python can try the other side."""
+    def method(self, other):
+        if not isinstance(other, (Tensor,) + _NUMBER):
+            return NotImplemented
+        return op(other, self) if reflected else op(self, other)
+    return method
+
+
+def _inplace_operator(op):
+    inplace = _inplace(op)
+
+    def method(self, other):
+        if not isinstance(other, (Tensor,) + _NUMBER):
+            return NotImplemented
+        return inplace(self, other)
+    return method
+
+
+# ---- whole-tensor writes ----------------------------------------------------------------------------------
+
+def _filled(x, value):
+    return jnp.full(x.shape, value, x.dtype)
+
+
+def _copied(x, src):
+    return jnp.broadcast_to(src.astype(x.dtype), x.shape)
+
+
+def fill_(self, value):
+    if isinstance(value, Tensor) and value.ndim:
+        raise RuntimeError(f"fill_ only supports 0-dimension value tensor but got tensor with {value.ndim} "
+                           "dimensions.")
+    self._check_inplace()
+    return self._assign(run(_filled, "FillBackward0", self, value))
+
+
+def zero_(self):
+    self._check_inplace()
+    return self._assign(run(_filled, "ZeroBackward0", self, 0))
+
+
+def copy_(self, src, non_blocking=False):
+    """Write src (broadcast, cast to self's dtype, moved to self's device) into self."""
+    from ._ops._common import broadcast_shapes
+    if broadcast_shapes(src.shape, self.shape) != tuple(self.shape):
+        raise RuntimeError(f"output with shape {list(self.shape)} doesn't match the broadcast shape "
+                           f"{list(broadcast_shapes(src.shape, self.shape))}")
+    self._check_inplace()
+    if src.device != self.device:
+        src = creation.to(src, self.device)
+    return self._assign(run(_copied, "CopyBackward0", self, src))
+
+
+def _legacy_new(cls, *args, **kwargs):
+    """torch.Tensor(data) / torch.Tensor(*sizes): float tensors of the default dtype."""
+    if cls is not Tensor:
+        return object.__new__(cls)
+    if len(args) == 1 and not isinstance(args[0], int):
+        return creation.tensor(args[0], dtype=_dtype.get_default_dtype())
+    return creation.zeros(*args)
+
+
+def _stride(self, dim=None):
+    """Strides of a C-contiguous layout (every jtorch value is contiguous)."""
+    strides = []
+    acc = 1
+    for s in reversed(self.shape):
+        strides.append(acc)
+        acc *= max(s, 1)
+    strides = tuple(reversed(strides))
+    return strides if dim is None else strides[dim]
+
+
+_METHODS = {
+    **{name: getattr(pointwise, name) for name in (
+        "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "asin",
+        "acos", "atan", "arcsin", "arccos", "arctan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid",
+        "erf", "erfc", "erfinv", "reciprocal", "lgamma", "digamma", "deg2rad", "rad2deg", "abs", "absolute",
+        "square", "sign", "sgn", "floor", "ceil", "trunc", "fix", "frac", "relu", "neg", "negative", "round",
+        "eq", "ne", "lt", "le", "gt", "ge", "greater", "greater_equal", "less", "less_equal", "not_equal",
+        "logical_and", "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor",
+        "bitwise_not", "mul", "multiply", "maximum", "minimum", "fmax", "fmin", "remainder", "fmod", "atan2",
+        "arctan2", "hypot", "logaddexp", "copysign", "xlogy", "add", "sub", "subtract", "div", "divide",
+        "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max", "lerp",
+        "addcmul", "addcdiv", "isnan", "isinf", "isfinite", "isposinf", "isneginf", "signbit", "isclose",
+        "allclose", "equal", "nan_to_num")},
+    **{name: getattr(reduction, name) for name in (
+        "sum", "nansum", "prod", "mean", "nanmean", "max", "min", "amax", "amin", "argmax", "argmin", "var",
+        "std", "norm", "all", "any", "logsumexp", "cumsum", "cumprod", "logcumsumexp", "count_nonzero")},
+    **{name: getattr(shape, name) for name in (
+        "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
+        "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
+        "repeat", "tile", "split", "split_with_sizes", "chunk", "tensor_split", "unbind", "narrow", "select",
+        "fliplr", "flipud", "roll", "diagonal", "contiguous")},
+    **{name: getattr(indexing, name) for name in (
+        "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
+        "index_fill", "masked_fill", "masked_select", "nonzero", "argwhere", "take")},
+    **{name: getattr(linalg, name) for name in (
+        "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm")},
+    **{name: getattr(creation, name) for name in ("to", "clone", "type_as")},
+    "type": creation.type_,
+    "float": creation._cast_method(_dtype.float32), "double": creation._cast_method(_dtype.float64),
+    "half": creation._cast_method(_dtype.float16), "bfloat16": creation._cast_method(_dtype.bfloat16),
+    "long": creation._cast_method(_dtype.int64), "int": creation._cast_method(_dtype.int32),
+    "short": creation._cast_method(_dtype.int16), "char": creation._cast_method(_dtype.int8),
+    "byte": creation._cast_method(_dtype.uint8), "bool": creation._cast_method(_dtype.bool_),
+    "cfloat": creation._cast_method(_dtype.complex64), "cdouble": creation._cast_method(_dtype.complex128),
+    "new_zeros": creation.new_factory(creation.zeros), "new_ones": creation.new_factory(creation.ones),
+    "new_empty": creation.new_factory(creation.empty), "new_full": creation.new_factory(creation.full),
+    "new_tensor": creation.new_factory(creation.tensor),
+    "cpu": lambda self: creation.to(self, "cpu"),
+    "cuda": lambda self, device=None, non_blocking=False: creation.to(self, "cuda" if device is None else device),
+    "flip": lambda self, *dims: shape.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
+                                             else dims),
+    "fill_": fill_, "zero_": zero_, "copy_": copy_,
+    "stride": _stride,
+    "is_contiguous": lambda self, memory_format=None: True,
+    "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
+    "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
+    "__invert__": pointwise.bitwise_not,
+    "__matmul__": _operator(linalg.matmul), "__rmatmul__": _operator(linalg.matmul, reflected=True),
+}
+
+_BINARY_OPERATORS = {
+    "add": pointwise.add, "sub": pointwise.sub, "mul": pointwise.mul, "truediv": pointwise.div,
+    "floordiv": pointwise.floor_divide, "mod": pointwise.remainder, "pow": pointwise.pow,
+    "and": pointwise.bitwise_and, "or": pointwise.bitwise_or, "xor": pointwise.bitwise_xor,
+}
+_COMPARISONS = {"eq": pointwise.eq, "ne": pointwise.ne, "lt": pointwise.lt, "le": pointwise.le,
+                "gt": pointwise.gt, "ge": pointwise.ge}
+
+_INPLACE = (
+    "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos",
+    "atan", "sinh", "cosh", "tanh", "asinh", "acosh", "atanh", "sigmoid", "erf", "erfc", "erfinv", "reciprocal",
+    "lgamma", "digamma", "deg2rad", "rad2deg", "abs", "absolute", "square", "sign", "sgn", "floor", "ceil", "trunc",
+    "fix", "frac", "relu", "neg", "negative", "round", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
+    "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "mul",
+    "multiply", "fmod", "remainder", "atan2", "hypot", "copysign", "xlogy", "add", "sub", "subtract", "div",
+    "divide", "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max",
+    "lerp", "addcmul", "addcdiv", "nan_to_num", "cumsum", "cumprod", "scatter", "scatter_add", "scatter_reduce",
+    "index_add", "index_copy", "index_fill", "masked_fill", "addmm", "addmv", "baddbmm", "addbmm",
+)
+_INPLACE_RESHAPES = ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims")
+
+
+def bind():
+    for name, fn in _METHODS.items():
+        setattr(Tensor, name, fn)
+    for name in _INPLACE:
+        setattr(Tensor, name + "_", _inplace(_METHODS[name]))
+    for name in _INPLACE_RESHAPES:
+        setattr(Tensor, name + "_", _inplace_reshape(_METHODS[name]))
+    for name, op in _BINARY_OPERATORS.items():
+        setattr(Tensor, f"__{name}__", _operator(op))
+        setattr(Tensor, f"__r{name}__", _operator(op, reflected=True))
+        setattr(Tensor, f"__i{name}__", _inplace_operator(op))
+    for name, op in _COMPARISONS.items():
+        setattr(Tensor, f"__{name}__", _operator(op))
+    Tensor.__hash__ = object.__hash__
+    Tensor.T = property(shape.adjoint_T)
+    Tensor.mT = property(shape.mT)
+    Tensor.__new__ = _legacy_new
+    Tensor.__init__ = lambda self, *args, **kwargs: None
+
+
+bind()

@@ -1,0 +1,1 @@
+"""Pure jax implementations of torch ops, one module per family."""
