@@ -39,11 +39,18 @@ def run(fn, name, *args, **static):
     """Run `fn` on `args`, recording a `name` node when a Tensor input requires grad."""
     Tensor = _Types.Tensor
     static = tuple(static.items())
-    arrays = [a._value if isinstance(a, Tensor) else a for a in args]
-    if _State.enabled:
-        diff = tuple(i for i, a in enumerate(args) if isinstance(a, Tensor) and a._requires_grad)
-        if diff:
-            return record(fn, static, name, arrays, diff, [args[i]._edge() for i in diff])
+    arrays = []
+    diff = ()
+    record_grad = _State.enabled
+    for i, a in enumerate(args):
+        if isinstance(a, Tensor):
+            if record_grad and a._requires_grad:
+                diff += (i,)
+            arrays.append(a._value)
+        else:
+            arrays.append(a)
+    if diff:
+        return record(fn, static, name, arrays, diff, [args[i]._edge() for i in diff])
     key = (fn, static)
     jitted = _jit_cache.get(key)
     if jitted is None:
@@ -84,21 +91,24 @@ def _vjp_jit(fn, static, diff):
 def record(fn, static, name, arrays, diff, edges):
     """Run fn with its vjp in one dispatch; attach a graph node to its inexact outputs."""
     out, vjp = _vjp_jit(fn, static, diff)(*arrays)
-    outs = out if isinstance(out, tuple) else (out,)
-    meta = tuple((o.shape, o.dtype) for o in outs if o.dtype in INEXACT)
+    wrap = _Types.wrap
+    if not isinstance(out, tuple):
+        if out.dtype not in INEXACT:
+            return wrap(out)
+        return wrap(out, node_class(name)(vjp, edges, None, (fn, static, arrays, diff)), 0)
+    meta = tuple((o.shape, o.dtype) for o in out if o.dtype in INEXACT)
     if not meta:
         return _wrap_all(out)
-    node = node_class(name)(vjp, tuple(edges), meta, (fn, static, arrays, diff))
-    wrap = _Types.wrap
+    node = node_class(name)(vjp, edges, meta, (fn, static, arrays, diff))
     tensors = []
     nr = 0
-    for o in outs:
+    for o in out:
         if o.dtype in INEXACT:
             tensors.append(wrap(o, node, nr))
             nr += 1
         else:
             tensors.append(wrap(o))
-    return tuple(tensors) if isinstance(out, tuple) else tensors[0]
+    return tuple(tensors)
 
 
 @functools.lru_cache(maxsize=None)

@@ -165,15 +165,20 @@ def result_type(*operands):
     """
     dim = zero = wrapped = None
     for x in operands:
-        d = getattr(x, "dtype", None)
-        if isinstance(d, dtype):
-            if x.ndim:
-                dim = d if dim is None else promote_types(dim, d)
+        value = getattr(x, "_value", None)
+        if value is not None:
+            d = _FROM_NP[value.dtype]
+            if value.ndim:
+                dim = d if dim is None or dim is d else promote_types(dim, d)
             else:
                 zero = d if zero is None else promote_types(zero, d)
+        elif isinstance(x, dtype):
+            dim = x if dim is None else promote_types(dim, x)
         elif x is not None:
             s = scalar_dtype(x)
             wrapped = s if wrapped is None else promote_types(wrapped, s)
+    if zero is None and wrapped is None:
+        return dim
     return _combine_categories(dim, _combine_categories(zero, wrapped))
 
 

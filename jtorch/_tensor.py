@@ -12,7 +12,7 @@ import numpy as np
 from . import _device, _dtype
 from ._dispatch import _Types
 from .autograd import grad_mode
-from .autograd.graph import AccumulateGrad, _bridge
+from .autograd.graph import AccumulateGrad, _bridge, add_hook
 
 _new = object.__new__
 
@@ -85,7 +85,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return _dtype.from_numpy_dtype(self._value.dtype)
+        return _dtype._FROM_NP[self._value.dtype]
 
     def element_size(self):
         return self._value.dtype.itemsize
@@ -209,10 +209,9 @@ class Tensor:
         """Where a gradient for this tensor goes: (producing node, output index)."""
         if self._grad_fn is not None:
             return (self._grad_fn, self._output_nr)
-        acc = self._accumulator and self._accumulator()
+        acc = self._accumulator
         if acc is None:
-            acc = AccumulateGrad(self)
-            self._accumulator = weakref.ref(acc)
+            acc = self._accumulator = AccumulateGrad(self)
         return (acc, 0)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
@@ -227,10 +226,7 @@ class Tensor:
             return self._grad_fn._add_pre_hook(self._output_nr, hook)
         if self._hooks is None:
             self._hooks = []
-        from .autograd.graph import _RemovableHandle
-        entry = (0, hook)
-        self._hooks.append(entry)
-        return _RemovableHandle(self._hooks, entry)
+        return add_hook(self._hooks, 0, hook, False)
 
     def retain_grad(self):
         if not self._requires_grad:
@@ -244,7 +240,7 @@ class Tensor:
             t = ref()
             if t is not None:
                 t.grad = grad.detach() if t.grad is None else t.grad + grad.detach()
-        self._grad_fn._add_pre_hook(self._output_nr, keep)
+        self._grad_fn._add_pre_hook(self._output_nr, keep, last=True)
 
     @property
     def retains_grad(self):

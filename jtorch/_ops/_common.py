@@ -50,12 +50,17 @@ def broadcast_shapes(*shapes):
     return tuple(out)
 
 
-def shape_of(x):
-    return x._value.shape if isinstance(x, Tensor) else ()
-
-
 def check_broadcast(*xs):
-    return broadcast_shapes(*(shape_of(x) for x in xs if x is not None))
+    """torch's RuntimeError when the Tensor operands' shapes do not broadcast."""
+    first = None
+    for x in xs:
+        if isinstance(x, Tensor):
+            shape = x._value.shape
+            if first is None:
+                first = shape
+            elif shape != first:
+                broadcast_shapes(*[y._value.shape for y in xs if isinstance(y, Tensor)])
+                return
 
 
 def np_dtype(dtype):

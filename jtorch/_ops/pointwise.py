@@ -209,19 +209,33 @@ copysign = _binary(jnp.copysign, "CopysignBackward0", float_result)
 xlogy = _binary(jax.scipy.special.xlogy, "XlogyBackward0", float_result)
 
 
-def _add(a, b, alpha, *, dtype):
-    a, b = _as(a, dtype), _as(b, dtype)
-    return a + b if alpha is None else a + _as(alpha, dtype) * b
+def _add(a, b, *, dtype):
+    return _as(a, dtype) + _as(b, dtype)
 
 
-def _sub(a, b, alpha, *, dtype):
-    a, b = _as(a, dtype), _as(b, dtype)
-    return a - b if alpha is None else a - _as(alpha, dtype) * b
+def _add_scaled(a, b, alpha, *, dtype):
+    return _as(a, dtype) + _as(alpha, dtype) * _as(b, dtype)
+
+
+def _sub(a, b, *, dtype):
+    return _as(a, dtype) - _as(b, dtype)
+
+
+def _sub_scaled(a, b, alpha, *, dtype):
+    return _as(a, dtype) - _as(alpha, dtype) * _as(b, dtype)
+
+
+def _with_alpha(kernel, scaled_kernel, name, input, other, alpha, out):
+    """add/sub: `alpha` scales other; the default alpha=1 compiles without the multiply."""
+    dtype = _dtype.result_type(input, other)
+    check_broadcast(input, other)
+    if alpha == 1:
+        return write_out(run(kernel, name, input, other, dtype=dtype._np), out)
+    _check_alpha(dtype, alpha)
+    return write_out(run(scaled_kernel, name, input, other, alpha, dtype=dtype._np), out)
 
 
 def _check_alpha(dtype, alpha):
-    if alpha is None:
-        return
     if isinstance(alpha, float) and not (dtype.is_floating_point or dtype.is_complex):
         raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
     if isinstance(alpha, bool) and dtype is not _dtype.bool_:
@@ -229,22 +243,15 @@ def _check_alpha(dtype, alpha):
 
 
 def add(input, other, *, alpha=1, out=None):
-    dtype = _dtype.result_type(input, other)
-    alpha = None if alpha == 1 else alpha
-    _check_alpha(dtype, alpha)
-    check_broadcast(input, other)
-    return write_out(run(_add, "AddBackward0", input, other, alpha, dtype=dtype._np), out)
+    return _with_alpha(_add, _add_scaled, "AddBackward0", input, other, alpha, out)
 
 
 def sub(input, other, *, alpha=1, out=None):
-    dtype = _dtype.result_type(input, other)
-    if dtype is _dtype.bool_:
+    if isinstance(input, Tensor) and input.dtype is _dtype.bool_ and (
+            not isinstance(other, Tensor) or other.dtype is _dtype.bool_):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
-    alpha = None if alpha == 1 else alpha
-    _check_alpha(dtype, alpha)
-    check_broadcast(input, other)
-    return write_out(run(_sub, "SubBackward0", input, other, alpha, dtype=dtype._np), out)
+    return _with_alpha(_sub, _sub_scaled, "SubBackward0", input, other, alpha, out)
 
 
 subtract = sub

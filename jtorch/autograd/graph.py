@@ -21,6 +21,7 @@ class Node:
     __slots__ = ("_vjp", "_edges", "_out_meta", "_replay", "_pre_hooks", "_hooks", "_seq", "__weakref__")
 
     def __init__(self, vjp, edges, out_meta, replay):
+        """out_meta: (shape, dtype) of each differentiable output, or None for a single output."""
         self._vjp = vjp
         self._edges = edges
         self._out_meta = out_meta
@@ -47,12 +48,14 @@ class Node:
         """fn(grad_outputs) before this node runs; may return new grad_outputs."""
         return self._add_pre_hook(None, fn)
 
-    def _add_pre_hook(self, output_nr, fn):
+    def _add_pre_hook(self, output_nr, fn, last=False):
+        """Hooks run in registration order, except that `last` ones (retain_grad) run after all others."""
+        return add_hook(self._ensure_pre_hooks(), output_nr, fn, last)
+
+    def _ensure_pre_hooks(self):
         if self._pre_hooks is None:
             self._pre_hooks = []
-        entry = (output_nr, fn)
-        self._pre_hooks.append(entry)
-        return _RemovableHandle(self._pre_hooks, entry)
+        return self._pre_hooks
 
     def __repr__(self):
         return f"<{self.name()} object at {hex(id(self))}>"
@@ -64,7 +67,8 @@ class Node:
                 "they have already been freed). Saved intermediate values of the graph are freed when you call "
                 ".backward() or autograd.grad(). Specify retain_graph=True if you need to backward through the "
                 "graph a second time or if you need to access saved tensors after calling backward.")
-        grads = [g if g is not None else _zeros(meta, create_graph) for g, meta in zip(grads, self._out_meta)]
+        if self._out_meta is not None:
+            grads = [g if g is not None else _zeros(m, create_graph) for g, m in zip(grads, self._out_meta)]
         if create_graph:
             return _bridge.replay(self, grads)
         return _apply_vjp(self._vjp, tuple(grads))
@@ -82,7 +86,7 @@ class AccumulateGrad(Node):
     def __init__(self, variable):
         self._vjp = True
         self._edges = ()
-        self._out_meta = ((variable.shape, variable._value.dtype),)
+        self._out_meta = None
         self._replay = None
         self._hooks = None
         self._seq = next(_counter)
@@ -103,6 +107,16 @@ def node_class(name):
     if cls is None:
         cls = _classes[name] = type(name, (Node,), {"__slots__": ()})
     return cls
+
+
+def add_hook(hooks, output_nr, fn, last):
+    entry = (output_nr, fn, last)
+    if last:
+        hooks.append(entry)
+    else:
+        first_last = next((i for i, e in enumerate(hooks) if e[2]), len(hooks))
+        hooks.insert(first_last, entry)
+    return _RemovableHandle(hooks, entry)
 
 
 class _RemovableHandle:
@@ -171,7 +185,7 @@ def _needed(nodes, targets):
 
 
 def _run_pre_hooks(node, grads):
-    for output_nr, fn in list(node._pre_hooks):
+    for output_nr, fn, _ in list(node._pre_hooks):
         if output_nr is None:
             new = fn(tuple(grads))
             if new is not None:
@@ -268,7 +282,7 @@ def _run_post_hooks(node, results, grads):
 def _add_grad(buffers, node, nr, grad):
     slots = buffers.get(node)
     if slots is None:
-        slots = buffers[node] = [None] * len(node._out_meta)
+        slots = buffers[node] = [None] * (1 if node._out_meta is None else len(node._out_meta))
     prev = slots[nr]
     if prev is None:
         slots[nr] = grad
