@@ -99,6 +99,12 @@ def copy_(self, src, non_blocking=False):
     return self._assign(run(_copied, "CopyBackward0", self, src))
 
 
+def _invert(self):
+    if self.dtype.is_floating_point or self.dtype.is_complex:
+        raise TypeError("~ (operator.invert) is only implemented on integer and Boolean-type tensors")
+    return pointwise.bitwise_not(self)
+
+
 def _legacy_new(cls, *args, **kwargs):
     """torch.Tensor(data) / torch.Tensor(*sizes): float tensors of the default dtype."""
     if cls is not Tensor:
@@ -165,7 +171,7 @@ _METHODS = {
     "is_contiguous": lambda self, memory_format=None: True,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
-    "__invert__": pointwise.bitwise_not,
+    "__invert__": _invert,
     "__matmul__": _operator(linalg.matmul), "__rmatmul__": _operator(linalg.matmul, reflected=True),
 }
 

@@ -109,3 +109,14 @@ def compare(fn, *torch_args, grad=False, rtol=None, atol=None, **kwargs):
         tensors_j = [a for a in jt_args if isinstance(a, jtorch.Tensor) and a.requires_grad]
         assert_same_grads(tensors_j, tensors_t, rtol, atol)
     return got, expected
+
+
+def compare_or_raise(fn, *torch_args, **kwargs):
+    """Like `compare`, but where torch raises, jtorch must raise the same exception type."""
+    try:
+        fn(torch, *torch_args)
+    except Exception as e:
+        with pytest.raises(type(e)):
+            fn(jtorch, *[to_jt(a) for a in torch_args])
+        return None
+    return compare(fn, *torch_args, **kwargs)

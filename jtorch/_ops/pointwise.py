@@ -50,6 +50,15 @@ def _frac(x):
     return x - jnp.trunc(x)
 
 
+def _sign(x):
+    """torch's sign: 0 for NaN and for both zeros; x / |x| for complex (sgn)."""
+    if jnp.iscomplexobj(x):
+        return jnp.where(x == 0, 0, x / jnp.abs(x)).astype(x.dtype)
+    if x.dtype == jnp.bool_:
+        return x
+    return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
+
+
 def _relu(x):
     return jnp.maximum(x, jnp.zeros((), x.dtype))
 
@@ -86,8 +95,8 @@ deg2rad = _unary(jnp.deg2rad, "Deg2RadBackward0", floating=True)
 rad2deg = _unary(jnp.rad2deg, "Rad2DegBackward0", floating=True)
 abs = _unary(jnp.abs, "AbsBackward0", floating=False)
 square = _unary(jnp.square, "PowBackward0", floating=False)
-sign = _unary(jnp.sign, "SignBackward0", floating=False)
-sgn = _unary(jnp.sign, "SgnBackward0", floating=False)
+sign = _unary(_sign, "SignBackward0", floating=False)
+sgn = _unary(_sign, "SgnBackward0", floating=False)
 floor = _unary(_integer_identity(jnp.floor), "FloorBackward0", floating=False)
 ceil = _unary(_integer_identity(jnp.ceil), "CeilBackward0", floating=False)
 trunc = _unary(_integer_identity(jnp.trunc), "TruncBackward0", floating=False)
@@ -129,12 +138,23 @@ def round(input, *, decimals=0, out=None):
 
 # ---- binary ------------------------------------------------------------------------------------------
 
-def _binary(jfn, grad_name, result=lambda d: d):
-    """A binary op computing in torch's promoted dtype (then mapped by `result`)."""
+def require_tensor(op_name, other):
+    """torch's TypeError for ops whose second operand must be a Tensor (no Python scalar overload)."""
+    if not isinstance(other, Tensor):
+        raise TypeError(f"{op_name}(): argument 'other' (position 2) must be Tensor, not {type(other).__name__}")
+
+
+def _binary(jfn, grad_name, result=lambda d: d, tensor_only=None):
+    """A binary op computing in torch's promoted dtype (then mapped by `result`).
+
+    tensor_only: the op's name when torch accepts no Python scalar as `other`.
+    """
     def compute(a, b, *, dtype):
         return jfn(_as(a, dtype), _as(b, dtype))
 
     def op(input, other, *, out=None):
+        if tensor_only:
+            require_tensor(tensor_only, other)
         dtype = result(_dtype.result_type(input, other))
         check_broadcast(input, other)
         return write_out(run(compute, grad_name, input, other, dtype=dtype._np), out)
@@ -145,11 +165,12 @@ def _bool_result(_):
     return _dtype.bool_
 
 
-def _logical(jfn):
+def _logical(jfn, name):
     def compute(a, b):
         return jfn(jnp.asarray(a).astype(bool), jnp.asarray(b).astype(bool))
 
     def op(input, other, *, out=None):
+        require_tensor(name, other)
         check_broadcast(input, other)
         return write_out(run(compute, "LogicalBackward", input, other), out)
     return op
@@ -174,7 +195,7 @@ def _bitwise(jfn, name):
     def op(input, other, *, out=None):
         dtype = _dtype.result_type(input, other)
         if dtype.is_floating_point or dtype.is_complex:
-            raise RuntimeError(f'"{name}_cpu" not implemented for \'{dtype_name(dtype)}\'')
+            raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dtype_name(dtype)}\'')
         check_broadcast(input, other)
         return write_out(run(compute, "BitwiseBackward", input, other, dtype=dtype._np), out)
     return op
@@ -187,24 +208,24 @@ le = _comparison(jnp.less_equal)
 gt = _comparison(jnp.greater)
 ge = _comparison(jnp.greater_equal)
 greater, greater_equal, less, less_equal, not_equal = gt, ge, lt, le, ne
-logical_and = _logical(jnp.logical_and)
-logical_or = _logical(jnp.logical_or)
-logical_xor = _logical(jnp.logical_xor)
+logical_and = _logical(jnp.logical_and, "logical_and")
+logical_or = _logical(jnp.logical_or, "logical_or")
+logical_xor = _logical(jnp.logical_xor, "logical_xor")
 bitwise_and = _bitwise(jnp.bitwise_and, "bitwise_and")
 bitwise_or = _bitwise(jnp.bitwise_or, "bitwise_or")
 bitwise_xor = _bitwise(jnp.bitwise_xor, "bitwise_xor")
 mul = _binary(jnp.multiply, "MulBackward0")
 multiply = mul
-maximum = _binary(jnp.maximum, "MaximumBackward0")
-minimum = _binary(jnp.minimum, "MinimumBackward0")
-fmax = _binary(jnp.fmax, "FmaxBackward0")
-fmin = _binary(jnp.fmin, "FminBackward0")
+maximum = _binary(jnp.maximum, "MaximumBackward0", tensor_only="maximum")
+minimum = _binary(jnp.minimum, "MinimumBackward0", tensor_only="minimum")
+fmax = _binary(jnp.fmax, "FmaxBackward0", tensor_only="fmax")
+fmin = _binary(jnp.fmin, "FminBackward0", tensor_only="fmin")
 remainder = _binary(jnp.remainder, "RemainderBackward0")
 fmod = _binary(jnp.fmod, "FmodBackward0")
-atan2 = _binary(jnp.arctan2, "Atan2Backward0", float_result)
+atan2 = _binary(jnp.arctan2, "Atan2Backward0", float_result, tensor_only="atan2")
 arctan2 = atan2
-hypot = _binary(jnp.hypot, "HypotBackward0")
-logaddexp = _binary(jnp.logaddexp, "LogaddexpBackward0")
+hypot = _binary(jnp.hypot, "HypotBackward0", tensor_only="hypot")
+logaddexp = _binary(jnp.logaddexp, "LogaddexpBackward0", tensor_only="logaddexp")
 copysign = _binary(jnp.copysign, "CopysignBackward0", float_result)
 xlogy = _binary(jax.scipy.special.xlogy, "XlogyBackward0", float_result)
 
@@ -246,11 +267,17 @@ def add(input, other, *, alpha=1, out=None):
     return _with_alpha(_add, _add_scaled, "AddBackward0", input, other, alpha, out)
 
 
+def _is_bool(x):
+    return x.dtype is _dtype.bool_ if isinstance(x, Tensor) else isinstance(x, bool)
+
+
 def sub(input, other, *, alpha=1, out=None):
-    if isinstance(input, Tensor) and input.dtype is _dtype.bool_ and (
-            not isinstance(other, Tensor) or other.dtype is _dtype.bool_):
+    if _is_bool(input) and _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
+                           "to invert a mask, use the `~` or `logical_not()` operator instead.")
     return _with_alpha(_sub, _sub_scaled, "SubBackward0", input, other, alpha, out)
 
 
@@ -282,7 +309,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         return write_out(run(_true_div, "DivBackward0", input, other, dtype=float_result(dtype)._np), out)
     kernels = {"trunc": _trunc_div, "floor": _floor_div}
     if rounding_mode not in kernels:
-        raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
                          f"'{rounding_mode}'")
     return write_out(run(kernels[rounding_mode], "DivBackward1", input, other, dtype=dtype._np), out)
 
@@ -316,11 +343,14 @@ def float_power(input, exponent, *, out=None):
 
 def _clamp(x, lo, hi, *, dtype):
     x = x.astype(dtype)
+    out = x
     if lo is not None:
-        x = jnp.where(x < lo, _as(lo, dtype), x)
+        out = jnp.where(x < lo, _as(lo, dtype), out)
     if hi is not None:
-        x = jnp.where(x > hi, _as(hi, dtype), x)
-    return x
+        out = jnp.where(out > hi, _as(hi, dtype), out)
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        out = jnp.where(jnp.isnan(x), lax.stop_gradient(x), out)
+    return out
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -417,7 +447,7 @@ def _bitwise_not(x):
 
 def bitwise_not(input, *, out=None):
     if input.dtype.is_floating_point or input.dtype.is_complex:
-        raise RuntimeError(f"\"bitwise_not_cpu\" not implemented for '{dtype_name(input.dtype)}'")
+        raise NotImplementedError(f"\"bitwise_not_cpu\" not implemented for '{dtype_name(input.dtype)}'")
     return write_out(run(_bitwise_not, "BitwiseBackward", input), out)
 
 
