@@ -175,7 +175,7 @@ def format_tensor(t, prefix="tensor("):
             suffixes.append(f"dtype={dtype}")
         body = _complex_body(arr, indent) if dtype.is_complex else _body(arr, indent)
     if t._grad_fn is not None:
-        suffixes.append(f"grad_fn=<{t._grad_fn.name()}>")
+        suffixes.append(f"grad_fn=<{type(t._grad_fn).__name__}>")
     elif t._requires_grad:
         suffixes.append("requires_grad=True")
     return _add_suffixes(prefix + body, suffixes, indent)

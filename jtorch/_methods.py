@@ -166,6 +166,7 @@ _METHODS = {
     "cuda": lambda self, device=None, non_blocking=False: creation.to(self, "cuda" if device is None else device),
     "flip": lambda self, *dims: shape.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
                                              else dims),
+    "where": lambda self, condition, other: pointwise.where(condition, self, other),
     "fill_": fill_, "zero_": zero_, "copy_": copy_,
     "stride": _stride,
     "is_contiguous": lambda self, memory_format=None: True,

@@ -12,6 +12,7 @@ import jax
 import numpy as np
 
 _counter = itertools.count()
+_QUALIFIED_NAMES = {"CopySlices": "torch::autograd::CopySlices", "AccumulateGrad": "torch::autograd::AccumulateGrad"}
 _classes = {}
 
 
@@ -31,7 +32,8 @@ class Node:
         self._seq = next(_counter)
 
     def name(self):
-        return type(self).__name__
+        cls = type(self).__name__
+        return _QUALIFIED_NAMES.get(cls, cls)
 
     @property
     def next_functions(self):
