@@ -50,16 +50,14 @@ class _Formatter:
             return
         amin, amax = np.abs(finite).min(), np.abs(finite).max()
         self.int_mode = bool(np.all(finite == np.ceil(finite)))
+        self.sci_mode = (amax / amin > 1000.0 or amax > 1.0e8 or amin < 1.0e-4
+                         if _Options.sci_mode is None else _Options.sci_mode)
         if self.int_mode:
-            self.sci_mode = amax / amin > 1000.0 or amax > 1.0e8
             strs = [f"{v:.{p}e}" if self.sci_mode else f"{v:.0f}" for v in finite.tolist()]
             self.max_width = max(len(s) + (0 if self.sci_mode else 1) for s in strs)
         else:
-            self.sci_mode = amax / amin > 1000.0 or amax > 1.0e8 or amin < 1.0e-4
             fmt = "e" if self.sci_mode else "f"
             self.max_width = max(len(f"{v:.{p}{fmt}}") for v in finite.tolist())
-        if _Options.sci_mode is not None:
-            self.sci_mode = _Options.sci_mode
 
     def format(self, value):
         p = _Options.precision
