@@ -149,3 +149,28 @@ def test_devices():
     assert_raises_like(lambda: torch.device("nope"), lambda: jtorch.device("nope"))
     j = jtorch.ones(2).to("cpu")
     assert j.device.type == "cpu" and j.cpu().device == jtorch.device("cpu")
+
+
+@pytest.mark.parametrize("convert", [
+    lambda t, m: t.float(), lambda t, m: t.double(), lambda t, m: t.half(), lambda t, m: t.bfloat16(),
+    lambda t, m: t.long(), lambda t, m: t.int(), lambda t, m: t.short(), lambda t, m: t.char(),
+    lambda t, m: t.byte(), lambda t, m: t.bool(), lambda t, m: t.to(m.float64), lambda t, m: t.to("cpu"),
+    lambda t, m: t.to("cpu", m.int32), lambda t, m: t.to(dtype=m.float16), lambda t, m: t.to(m.ones(1, dtype=m.int8)),
+    lambda t, m: t.type_as(m.ones(1, dtype=m.float64)), lambda t, m: t.type(m.int64), lambda t, m: t.type(),
+    lambda t, m: t.type("torch.DoubleTensor"),
+])
+def test_conversions(convert):
+    x = torch.tensor([[-2.7, 0.0, 1.5], [3.9, -0.2, 250.0]])
+    assert_same(convert(to_jt(x), jtorch), convert(x, torch))
+
+
+def test_conversion_gradients_and_identity():
+    t = torch.tensor([1.5, -2.0], requires_grad=True)
+    j = to_jt(t)
+    out_t, out_j = t.double() * 2, j.double() * 2
+    assert type(out_j.grad_fn.next_functions[0][0]).__name__ == type(out_t.grad_fn.next_functions[0][0]).__name__
+    out_t.sum().backward()
+    out_j.sum().backward()
+    assert_same(j.grad, t.grad)
+    assert j.to(jtorch.float32) is j and j.float() is j
+    assert j.to(jtorch.float32, copy=True) is not j

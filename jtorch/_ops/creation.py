@@ -189,6 +189,9 @@ def _complex(re, im):
 # ---- copies and conversions ------------------------------------------------------------------------------
 
 def _convert(x, *, dtype):
+    """Floats going to narrow integers pass through int64, so out-of-range values wrap as torch's CPU casts do."""
+    if jnp.issubdtype(x.dtype, jnp.inexact) and jnp.issubdtype(dtype, jnp.integer) and np.dtype(dtype).itemsize < 4:
+        x = x.real.astype(np.int64) if jnp.iscomplexobj(x) else x.astype(np.int64)
     return x.astype(dtype)
 
 
