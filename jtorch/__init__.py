@@ -1,6 +1,6 @@
 """jtorch: the PyTorch API, computed by JAX. `import jtorch as torch`."""
 from . import _methods  # noqa: F401  (binds the ops to Tensor)
-from . import autograd
+from . import autograd, nn, utils
 from ._device import device
 from ._dtype import (bfloat16, complex64, complex128, dtype, float16, float32, float64, get_default_dtype,
                      int8, int16, int32, int64, promote_types, set_default_dtype, uint8)

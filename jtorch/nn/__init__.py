@@ -1,0 +1,4 @@
+"""torch.nn: Module, Parameter, layers, functional, init."""
+from .modules import (Flatten, Identity, Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential,
+                      Unflatten)
+from .parameter import Parameter

@@ -1,0 +1,2 @@
+"""torch.utils: hooks and data loading."""
+from . import hooks
