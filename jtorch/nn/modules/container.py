@@ -3,6 +3,7 @@ import collections
 import collections.abc
 import operator
 
+from ..._ops.creation import type_
 from ..._tensor import Tensor
 from ..parameter import Parameter
 from .module import Module, _addindent
@@ -305,5 +306,5 @@ class ParameterDict(Module):
         for k, p in self.items():
             size = "x".join(str(s) for s in p.size())
             kind = "Parameter" if isinstance(p, Parameter) else "Tensor"
-            lines.append(f"  ({k}): {kind} containing: [{p.dtype} of size {size}]")
+            lines.append(f"  ({k}): {kind} containing: [{type_(p)} of size {size}]")
         return "\n".join(lines)
