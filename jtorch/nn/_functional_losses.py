@@ -1,0 +1,2 @@
+"""Functional forms of the losses."""
+__all__ = []
