@@ -10,7 +10,7 @@ import numpy as np
 
 from . import _dtype
 from ._dispatch import run
-from ._ops import creation, indexing, linalg, pointwise, reduction, shape
+from ._ops import creation, indexing, linalg, pointwise, random, reduction, shape
 from ._ops._common import dtype_name
 from ._tensor import Tensor
 
@@ -152,6 +152,9 @@ _METHODS = {
     **{name: getattr(linalg, name) for name in (
         "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm")},
     **{name: getattr(creation, name) for name in ("to", "clone", "type_as")},
+    **{name: getattr(random, name) for name in (
+        "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
+        "bernoulli", "multinomial")},
     "type": creation.type_,
     "float": creation._cast_method(_dtype.float32), "double": creation._cast_method(_dtype.float64),
     "half": creation._cast_method(_dtype.float16), "bfloat16": creation._cast_method(_dtype.bfloat16),
