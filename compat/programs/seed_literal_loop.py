@@ -1,0 +1,40 @@
+"""The seed's literal loop iterates the Dataset without a DataLoader: single images, no batch dimension.
+
+PyTorch raises RuntimeError: mat1 and mat2 shapes cannot be multiplied (32x64 and 2048x10); so must jtorch.
+"""
+import torch
+import torch.nn as nn
+from torch.utils.data import Dataset
+
+
+class MyDataset(Dataset):
+    def __init__(self, data, labels): self.data = data; self.labels = labels
+    def __len__(self): return len(self.data)
+    def __getitem__(self, index): return self.data[index], self.labels[index]
+
+
+class MyModel(nn.Module):
+    def __init__(self, num_classes=10):
+        super(MyModel, self).__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1); self.relu1 = nn.ReLU(); self.pool1 = nn.MaxPool2d(2)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1); self.relu2 = nn.ReLU(); self.pool2 = nn.MaxPool2d(2)
+        self.fc = nn.Linear(32 * 8 * 8, num_classes)
+
+    def forward(self, x):
+        x = self.pool1(self.relu1(self.conv1(x)))
+        x = self.pool2(self.relu2(self.conv2(x)))
+        x = x.view(x.size(0), -1)
+        return self.fc(x)
+
+
+torch.manual_seed(0)
+data = torch.randn(100, 3, 32, 32); labels = torch.randint(0, 10, (100,)); dataset = MyDataset(data, labels)
+model = MyModel()
+criterion = nn.CrossEntropyLoss(); optimizer = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
+try:
+    for epoch in range(1):
+        for i, (inputs, targets) in enumerate(dataset):
+            outputs = model(inputs); loss = criterion(outputs, targets)
+            optimizer.zero_grad(); loss.backward(); optimizer.step()
+except RuntimeError as e:
+    print(type(e).__name__ + ":", e)
