@@ -1,6 +1,7 @@
 """jtorch: the PyTorch API, computed by JAX. `import jtorch as torch`."""
 from . import _methods  # noqa: F401  (binds the ops to Tensor)
 from . import autograd, nn, random, utils
+from . import optim
 from ._ops.random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
                           randperm)
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state)
@@ -37,6 +38,7 @@ from ._ops.shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, 
                          row_stack, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
                          transpose, unbind, unflatten, unsqueeze, vstack)
 from ._tensor import Size, Tensor, is_complex, is_floating_point, is_tensor, numel
+from .serialization import load, save
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,
                                  no_grad, set_grad_enabled)
 

@@ -1,38 +1,81 @@
 """Shape ops: view/reshape, squeeze/unsqueeze, transpose/permute, expand/repeat, cat/stack,
-split/chunk/unbind, narrow/select, flip, movedim and friends.
+split/chunk/unbind, narrow/select, flip, roll, movedim, diagonal and friends.
 
 Each returns a new tensor computed by one dispatch (storage-sharing views are a
-separate concern of the Tensor).
+separate concern of the Tensor). Sizes and dims are checked on the host first, so
+bad arguments raise torch's exception types and messages.
 """
-import itertools
 import math
+import operator
+import warnings
 
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from .. import _dtype
 from .._dispatch import run
 from .._tensor import Tensor
-from ._common import shape_arg, wrap_dim, wrap_dims
+from ._common import broadcast_shapes, dtype_name, wrap_dim, wrap_dims
 
 
-def infer_shape(shape, numel):
-    """Resolve one -1 in `shape` for a tensor of `numel` elements (torch's errors)."""
-    shape = tuple(shape)
-    unknown = [i for i, s in enumerate(shape) if s == -1]
-    if len(unknown) > 1:
-        raise RuntimeError("only one dimension can be inferred")
-    for s in shape:
-        if s < -1:
-            raise RuntimeError(f"invalid shape dimension {s}")
-    known = math.prod(s for s in shape if s != -1)
-    if unknown:
-        if known == 0 or numel % known:
-            raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-        shape = shape[:unknown[0]] + (numel // known,) + shape[unknown[0] + 1:]
-    elif known != numel:
-        raise RuntimeError(f"shape '{list(shape)}' is invalid for input of size {numel}")
-    return shape
+# ---- argument helpers ---------------------------------------------------------------------------------------
+
+def size_arg(sizes, op):
+    """Sizes given as varargs or as one sequence (tuple, list, Size) -> tuple of ints (negatives kept)."""
+    if not sizes:
+        raise TypeError(f"{op}() missing 1 required positional arguments: \"size\"")
+    if len(sizes) == 1 and isinstance(sizes[0], (tuple, list)):
+        sizes = sizes[0]
+    try:
+        return tuple(operator.index(s) for s in sizes)
+    except TypeError:
+        raise TypeError(f"{op}(): argument 'size' must be tuple of ints, but got {list(sizes)}") from None
+
+
+def _ints(value):
+    """An int or a sequence of ints -> tuple of ints."""
+    return (operator.index(value),) if not isinstance(value, (tuple, list)) else tuple(map(operator.index, value))
+
+
+def _dim_of(input, dim):
+    """wrap_dim for ops that have no 0-dim form: torch's IndexError on a 0-dim input."""
+    if input.ndim == 0:
+        raise IndexError(f"Dimension specified as {dim} but tensor has no dimensions")
+    return wrap_dim(dim, input.ndim)
+
+
+def _check_nonnegative(shape):
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+
+
+def _legacy_type(t):
+    return f"torch.{dtype_name(t.dtype)}Tensor"
+
+
+# ---- view / reshape -----------------------------------------------------------------------------------------
+
+def infer_shape(shape, numel, error=None):
+    """Resolve one -1 in `shape` for `numel` elements; torch's errors (`error`: the size-mismatch message)."""
+    unknown, known = None, 1
+    for i, s in enumerate(shape):
+        if s == -1:
+            if unknown is not None:
+                raise RuntimeError("only one dimension can be inferred")
+            unknown = i
+        elif s >= 0:
+            known *= s
+        else:
+            raise RuntimeError(f"invalid shape dimension {s} at index {i} of shape {list(shape)}")
+    if numel == known and unknown is None:
+        return tuple(shape)
+    if unknown is not None and (numel == known or (known > 0 and numel % known == 0)):
+        if known == 0:
+            raise RuntimeError(f"cannot reshape tensor of 0 elements into shape {list(shape)} because the "
+                               "unspecified dimension size -1 can be any value and is ambiguous")
+        return tuple(shape[:unknown]) + (numel // known,) + tuple(shape[unknown + 1:])
+    raise RuntimeError(error or f"shape '{list(shape)}' is invalid for input of size {numel}")
 
 
 def _reshape(x, *, shape):
@@ -40,28 +83,45 @@ def _reshape(x, *, shape):
 
 
 def reshape(input, *shape):
-    shape = infer_shape(shape_arg(shape) if shape and not isinstance(shape[0], int) else shape, input.numel())
+    shape = infer_shape(size_arg(shape, "reshape"), input.numel())
     return run(_reshape, "ViewBackward0", input, shape=shape)
 
 
 def view(input, *shape):
+    """view(*shape) or view(dtype); a dtype view's result is detached, as in torch."""
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _view_dtype(input, shape[0])
-    return reshape(input, *shape)
+    shape = infer_shape(size_arg(shape, "view"), input.numel())
+    return run(_reshape, "ViewBackward0", input, shape=shape)
 
 
 def _bitcast(x, *, dtype):
-    return lax.bitcast_convert_type(x, dtype)
+    """x's bytes read as `dtype`; the last dim scales by the ratio of item sizes (bool is read as uint8)."""
+    src = x.astype(np.uint8) if x.dtype == np.bool_ else x
+    dst = np.dtype(np.uint8) if dtype == np.bool_ else dtype
+    if dst.itemsize > src.dtype.itemsize:
+        ratio = dst.itemsize // src.dtype.itemsize
+        src = src.reshape(src.shape[:-1] + (src.shape[-1] // ratio, ratio))
+    out = lax.bitcast_convert_type(src, dst)
+    if dst.itemsize < src.dtype.itemsize:
+        out = out.reshape(out.shape[:-2] + (-1,))
+    return out != 0 if dtype == np.bool_ else out
 
 
 def _view_dtype(input, dtype):
-    if dtype.itemsize != input.dtype.itemsize:
-        raise RuntimeError("jtorch: view(dtype) between dtypes of different sizes is not supported")
-    return run(_bitcast, "ViewBackward0", input, dtype=dtype._np)
+    src, dst = input.dtype.itemsize, dtype.itemsize
+    names = f"{dtype_name(input.dtype)} as {dtype_name(dtype)} (different element sizes)"
+    if src != dst:
+        if input.ndim == 0:
+            raise RuntimeError(f"self.dim() cannot be 0 to view {names}")
+        if dst > src and input.shape[-1] % (dst // src):
+            raise RuntimeError(f"self.size(-1) must be divisible by {dst // src} to view {names}, but got "
+                               f"{input.shape[-1]}")
+    return run(_bitcast, "ViewBackward0", input.detach(), dtype=dtype._np)
 
 
 def view_as(input, other):
-    return reshape(input, other.shape)
+    return view(input, other.shape)
 
 
 def reshape_as(input, other):
@@ -69,18 +129,22 @@ def reshape_as(input, other):
 
 
 def flatten(input, start_dim=0, end_dim=-1):
-    if input.ndim == 0:
-        return reshape(input, (1,))
     start, end = wrap_dim(start_dim, input.ndim), wrap_dim(end_dim, input.ndim)
     if start > end:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if input.ndim == 0:
+        return reshape(input, 1)
     shape = input.shape
     return reshape(input, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
 
 def unflatten(input, dim, sizes):
-    dim = wrap_dim(dim, input.ndim)
-    sizes = infer_shape(tuple(sizes), input.shape[dim])
+    dim = _dim_of(input, dim)
+    sizes = _ints(sizes)
+    if not sizes:
+        raise RuntimeError("unflatten: sizes must be non-empty")
+    sizes = infer_shape(sizes, input.shape[dim], f"unflatten: Provided sizes {list(sizes)} don't multiply up to "
+                                                 f"the size of dim {dim} ({input.shape[dim]}) in the input tensor")
     return reshape(input, input.shape[:dim] + sizes + input.shape[dim + 1:])
 
 
@@ -89,7 +153,7 @@ def squeeze(input, dim=None):
         shape = tuple(s for s in input.shape if s != 1)
         name = "SqueezeBackward0"
     else:
-        dims = wrap_dims(dim, input.ndim) if input.ndim else ()
+        dims = wrap_dims(dim, input.ndim)
         shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
     return run(_reshape, name, input, shape=shape)
@@ -101,12 +165,14 @@ def unsqueeze(input, dim):
     return run(_reshape, "UnsqueezeBackward0", input, shape=shape[:dim] + (1,) + shape[dim:])
 
 
+# ---- transpose / permute / movedim --------------------------------------------------------------------------
+
 def _permute(x, *, axes):
     return jnp.transpose(x, axes)
 
 
 def permute(input, *dims):
-    dims = dims[0] if len(dims) == 1 and isinstance(dims[0], (tuple, list)) else dims
+    dims = size_arg(dims, "permute")
     if len(dims) != input.ndim:
         raise RuntimeError(f"permute(sparse_coo): number of dimensions in the tensor input does not match the "
                            f"length of the desired ordering of dimensions i.e. input.dim() = {input.ndim} is not "
@@ -117,16 +183,16 @@ def permute(input, *dims):
     return run(_permute, "PermuteBackward0", input, axes=axes)
 
 
+def _swapped(ndim, dim0, dim1):
+    a, b = wrap_dim(dim0, ndim), wrap_dim(dim1, ndim)
+    axes = list(range(ndim))
+    if ndim:
+        axes[a], axes[b] = axes[b], axes[a]
+    return tuple(axes)
+
+
 def transpose(input, dim0, dim1):
-    n = input.ndim
-    if n == 0:
-        wrap_dim(dim0, 0)
-        wrap_dim(dim1, 0)
-        return run(_permute, "TransposeBackward0", input, axes=())
-    axes = list(range(n))
-    a, b = wrap_dim(dim0, n), wrap_dim(dim1, n)
-    axes[a], axes[b] = axes[b], axes[a]
-    return run(_permute, "TransposeBackward0", input, axes=tuple(axes))
+    return run(_permute, "TransposeBackward0", input, axes=_swapped(input.ndim, dim0, dim1))
 
 
 swapaxes = swapdims = transpose
@@ -139,65 +205,89 @@ def t(input):
 
 
 def adjoint_T(input):
-    """Tensor.T: all dims reversed (torch deprecates it for ndim != 2 but still does this)."""
+    """Tensor.T: all dims reversed, with torch's deprecation warnings when ndim is not 2."""
+    if input.ndim == 0:
+        warnings.warn("Tensor.T is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      UserWarning, stacklevel=2)
+    elif input.ndim != 2:
+        warnings.warn("The use of `x.T` on tensors of dimension other than 2 to reverse their shape is deprecated "
+                      "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
+                      "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
+                      "tensor.", UserWarning, stacklevel=2)
     return run(_permute, "PermuteBackward0", input, axes=tuple(reversed(range(input.ndim))))
 
 
 def mT(input):
+    """Tensor.mT: the last two dims swapped; the identity (with torch's warning) on a 0-dim tensor."""
+    if input.ndim == 0:
+        warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
+                      UserWarning, stacklevel=2)
+        return run(_permute, "AliasBackward0", input, axes=())
     if input.ndim < 2:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return transpose(input, -2, -1)
 
 
+def _unique_dims(dims, ndim, name):
+    wrapped = [wrap_dim(d, ndim) for d in dims]
+    if len(set(wrapped)) != len(wrapped):
+        raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(dims)})")
+    return wrapped
+
+
 def movedim(input, source, destination):
-    src = (source,) if isinstance(source, int) else tuple(source)
-    dst = (destination,) if isinstance(destination, int) else tuple(destination)
+    src, dst = _ints(source), _ints(destination)
     if len(src) != len(dst):
         raise RuntimeError(f"movedim: Invalid source or destination dims: source ({list(src)} dims) should "
                            f"contain the same number of dims as destination ({list(dst)} dims)")
     n = input.ndim
-    src = [wrap_dim(d, n) for d in src]
-    dst = [wrap_dim(d, n) for d in dst]
-    order = [d for d in range(n) if d not in src]
-    axes = [None] * n
-    for s, d in zip(src, dst):
-        axes[d] = s
-    rest = iter(order)
-    axes = tuple(a if a is not None else next(rest) for a in axes)
+    src, dst = _unique_dims(src, n, "source"), _unique_dims(dst, n, "destination")
+    rest = iter(d for d in range(n) if d not in src)
+    moved = dict(zip(dst, src))
+    axes = tuple(moved[d] if d in moved else next(rest) for d in range(n))
     return run(_permute, "PermuteBackward0", input, axes=axes)
 
 
 moveaxis = movedim
 
 
+def contiguous(input, memory_format=None):
+    """Every jtorch value is contiguous: returns input itself, as torch does for a contiguous tensor."""
+    return input
+
+
+# ---- expand / repeat ----------------------------------------------------------------------------------------
+
 def _broadcast_to(x, *, shape):
     return jnp.broadcast_to(x, shape)
 
 
-def expand(input, *sizes):
-    sizes = shape_arg(sizes) if not all(isinstance(s, int) for s in sizes) else tuple(sizes)
+def _expanded_shape(input, sizes):
     if len(sizes) < input.ndim:
-        raise RuntimeError(f"expand(torch.FloatTensor{{{list(input.shape)}}}, size={list(sizes)}): the number of "
-                           f"sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
+        raise RuntimeError(f"expand({_legacy_type(input)}{{{list(input.shape)}}}, size={list(sizes)}): the number "
+                           f"of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({input.ndim})")
     lead = len(sizes) - input.ndim
-    shape = []
-    for i, s in enumerate(sizes):
-        if i < lead:
-            if s < 0:
-                raise RuntimeError(f"The expanded size of the tensor ({s}) isn't allowed in a leading, "
-                                   "non-existing dimension 0")
-            shape.append(s)
-            continue
-        cur = input.shape[i - lead]
-        if s == -1:
-            s = cur
-        elif cur != 1 and s != cur:
-            raise RuntimeError(f"The expanded size of the tensor ({s}) must match the existing size ({cur}) at "
-                               f"non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
+    shape = list(sizes)
+    for i in range(lead):
+        if sizes[i] == -1:
+            raise RuntimeError(f"The expanded size of the tensor (-1) isn't allowed in a leading, non-existing "
+                               f"dimension {i}")
+    for i, cur in enumerate(input.shape, lead):
+        if sizes[i] == -1:
+            shape[i] = cur
+        elif cur != 1 and sizes[i] != cur:
+            raise RuntimeError(f"The expanded size of the tensor ({sizes[i]}) must match the existing size ({cur}) "
+                               f"at non-singleton dimension {i}.  Target sizes: {list(sizes)}.  Tensor sizes: "
                                f"{list(input.shape)}")
-        shape.append(s)
-    return run(_broadcast_to, "ExpandBackward0", input, shape=tuple(shape))
+    if any(s < 0 for s in shape):
+        raise RuntimeError("numel: integer multiplication overflow")
+    return tuple(shape)
+
+
+def expand(input, *sizes):
+    shape = _expanded_shape(input, size_arg(sizes, "expand"))
+    return run(_broadcast_to, "ExpandBackward0", input, shape=shape)
 
 
 def expand_as(input, other):
@@ -209,7 +299,6 @@ def broadcast_to(input, size):
 
 
 def broadcast_tensors(*tensors):
-    from ._common import broadcast_shapes
     shape = broadcast_shapes(*(t._value.shape for t in tensors))
     return tuple(expand(t, shape) for t in tensors)
 
@@ -219,54 +308,123 @@ def _tile(x, *, reps):
 
 
 def repeat(input, *sizes):
-    sizes = shape_arg(sizes)
-    if len(sizes) < input.ndim:
+    reps = size_arg(sizes, "repeat")
+    if len(reps) < input.ndim:
         raise RuntimeError("Number of dimensions of repeat dims can not be smaller than number of dimensions of "
                            "tensor")
-    return run(_tile, "RepeatBackward0", input, reps=sizes)
+    padded = (1,) * (len(reps) - input.ndim) + tuple(input.shape)
+    _check_nonnegative(tuple(s * r for s, r in zip(padded, reps)))
+    return run(_tile, "RepeatBackward0", input, reps=reps)
 
 
 def tile(input, dims):
-    dims = tuple(dims)
+    dims = _ints(dims)
     return repeat(input, (1,) * (input.ndim - len(dims)) + dims)
 
 
-def _cat(*xs, axis, dtype):
-    return jnp.concatenate([x.astype(dtype) for x in xs], axis=axis)
+def _repeat_interleave(x, repeats, *, axis, total):
+    if axis is None:
+        x, axis = x.reshape(-1), 0
+    return jnp.repeat(x, repeats, axis=axis, total_repeat_length=total)
 
 
-def cat(tensors, dim=0, *, out=None):
+def _check_repeats_dtype(repeats):
+    if repeats.dtype not in (_dtype.int32, _dtype.int64):
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{dtype_name(repeats.dtype)}'")
+
+
+def _repeat_total(repeats, size, axis, output_size):
+    """The output length for a repeats tensor (0-dim or 1-D, int32/int64, non-negative): one host sync."""
+    _check_repeats_dtype(repeats)
+    if repeats.ndim > 1:
+        raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
+    counts = np.asarray(repeats._value).reshape(-1)
+    if counts.size not in (1, size):
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got repeats.size(0) = "
+                           f"{counts.size} and input.size({axis}) = {size}")
+    if (counts < 0).any():
+        raise RuntimeError("repeats can not be negative")
+    total = int(counts.sum()) * (size if counts.size == 1 else 1)
+    if output_size is not None and output_size != total:
+        raise RuntimeError("allocated size does not match required size")
+    return total
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each slice of input along dim (of the flattened input when dim is None) repeated `repeats` times.
+
+    `repeat_interleave(repeats)` alone repeats the indices 0..len(repeats)-1.
+    """
+    if repeats is None:
+        if input.ndim != 1:
+            raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
+        _check_repeats_dtype(input)
+        from .creation import arange
+        return repeat_interleave(arange(input.shape[0], dtype=input.dtype), input, 0, output_size=output_size)
+    axis = None if dim is None else _dim_of(input, dim)
+    size = input.numel() if axis is None else input.shape[axis]
+    if isinstance(repeats, Tensor):
+        total = _repeat_total(repeats, size, axis or 0, output_size)
+        return run(_repeat_interleave, "IndexSelectBackward0", input, repeats.reshape(-1), axis=axis, total=total)
+    if repeats < 0:
+        raise RuntimeError("Repeats must be non-negative")
+    return run(_repeat_interleave, "ViewBackward0", input, repeats, axis=axis, total=size * repeats)
+
+
+# ---- cat / stack --------------------------------------------------------------------------------------------
+
+def _tensor_list(tensors, op):
+    """torch's TypeErrors for a cat/stack argument that is not a sequence of Tensors."""
+    if isinstance(tensors, Tensor):
+        raise TypeError(f"{op}(): argument 'tensors' (position 1) must be tuple of Tensors, not Tensor")
     tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("torch.cat(): expected a non-empty list of Tensors")
     for i, t in enumerate(tensors):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 0, but got {type(t).__name__}")
-    dtype = _dtype.result_type(*[_Dimmed(t) for t in tensors])
-    kept = [t for t in tensors if not (t.ndim == 1 and t.shape[0] == 0)] or tensors[:1]
-    ref = kept[0]
-    if ref.ndim == 0:
-        raise RuntimeError("zero-dimensional tensor (at position 0) cannot be concatenated")
-    axis = wrap_dim(dim, ref.ndim)
-    for i, t in enumerate(kept):
-        if t.ndim != ref.ndim:
-            raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
-        for d in range(ref.ndim):
-            if d != axis and t.shape[d] != ref.shape[d]:
-                raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                                   f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {i} in the list.")
+    return tensors
+
+
+def _list_dtype(tensors):
+    """cat/stack promote all inputs alike: a zero-dim input ranks as a dimensioned one."""
+    out = tensors[0].dtype
+    for t in tensors[1:]:
+        out = _dtype.promote_types(out, t.dtype)
+    return out
+
+
+def _cat(*xs, axis, dtype, keep):
+    return jnp.concatenate([x.astype(dtype) for x, k in zip(xs, keep) if k], axis=axis)
+
+
+def cat(tensors, dim=0, *, out=None):
+    """torch.cat, including torch's legacy rule: 1-D empty inputs are skipped (but still promote)."""
+    tensors = _tensor_list(tensors, "cat")
+    if not tensors:
+        raise ValueError("torch.cat(): expected a non-empty list of Tensors")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    keep = tuple(not (t.ndim == 1 and t.shape[0] == 0) for t in tensors)
+    kept = [t for t, k in zip(tensors, keep) if k]
+    if kept:
+        ref = kept[0]
+        axis = wrap_dim(dim, ref.ndim)
+        for i, t in enumerate(tensors):
+            if keep[i] and t.ndim != ref.ndim:
+                raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
+            for d in range(ref.ndim):
+                if keep[i] and d != axis and t.shape[d] != ref.shape[d]:
+                    raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
+                                       f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {i} in the "
+                                       "list.")
+    else:
+        axis, keep = 0, (True,) * len(tensors)
     from .pointwise import write_out
-    return write_out(run(_cat, "CatBackward0", *kept, axis=axis, dtype=dtype._np), out)
+    result = run(_cat, "CatBackward0", *tensors, axis=axis, dtype=_list_dtype(tensors)._np, keep=keep)
+    return write_out(result, out)
 
 
 concat = concatenate = cat
-
-
-class _Dimmed:
-    """cat promotes as if every input had dimensions (zero-dim rank does not apply)."""
-
-    def __init__(self, t):
-        self.dtype, self.ndim = t.dtype, 1
 
 
 def _stack(*xs, axis, dtype):
@@ -274,37 +432,36 @@ def _stack(*xs, axis, dtype):
 
 
 def stack(tensors, dim=0, *, out=None):
-    tensors = list(tensors)
+    tensors = _tensor_list(tensors, "stack")
     if not tensors:
         raise RuntimeError("stack expects a non-empty TensorList")
+    axis = wrap_dim(dim, tensors[0].ndim + 1)
     for i, t in enumerate(tensors[1:], 1):
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(tensors[0].shape)} at "
                                f"entry 0 and {list(t.shape)} at entry {i}")
-    axis = wrap_dim(dim, tensors[0].ndim + 1)
-    dtype = _dtype.result_type(*[_Dimmed(t) for t in tensors])
     from .pointwise import write_out
-    return write_out(run(_stack, "StackBackward0", *tensors, axis=axis, dtype=dtype._np), out)
+    return write_out(run(_stack, "StackBackward0", *tensors, axis=axis, dtype=_list_dtype(tensors)._np), out)
 
 
 def hstack(tensors):
-    tensors = [atleast_1d(t) for t in tensors]
-    return cat(tensors, 0 if tensors[0].ndim == 1 else 1)
+    tensors = [atleast_1d(t) for t in _tensor_list(tensors, "hstack")]
+    return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([atleast_2d(t) for t in tensors], 0)
+    return cat([atleast_2d(t) for t in _tensor_list(tensors, "vstack")], 0)
 
 
 row_stack = vstack
 
 
 def dstack(tensors):
-    return cat([atleast_3d(t) for t in tensors], 2)
+    return cat([atleast_3d(t) for t in _tensor_list(tensors, "dstack")], 2)
 
 
 def column_stack(tensors):
-    return hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors])
+    return hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in _tensor_list(tensors, "column_stack")])
 
 
 def atleast_1d(t):
@@ -323,58 +480,123 @@ def atleast_3d(t):
     return t.unsqueeze(-1) if t.ndim == 2 else t
 
 
-def _split(x, *, bounds, axis):
-    return tuple(jnp.split(x, bounds, axis=axis))
+# ---- split / chunk / unbind ---------------------------------------------------------------------------------
+
+def _slices(x, *, axis, bounds):
+    return tuple(lax.slice_in_dim(x, start, stop, axis=axis) for start, stop in bounds)
 
 
-def _split_sizes(input, sizes, axis, name):
-    if sum(sizes) != input.shape[axis] or any(s < 0 for s in sizes):
-        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {input.shape[axis]} (input "
-                           f"tensor's size at dimension {axis}), but got split_sizes={list(sizes)}")
-    bounds = tuple(itertools.accumulate(sizes[:-1]))
-    return run(_split, name, input, bounds=bounds, axis=axis)
+def _split_at(input, sizes, axis, name):
+    """One dispatch cutting input along axis into consecutive pieces of `sizes`."""
+    stops = np.cumsum((0,) + tuple(sizes)).tolist()
+    return run(_slices, name, input, axis=axis, bounds=tuple(zip(stops, stops[1:])))
+
+
+def _split_with_sizes(input, sizes, axis):
+    n = input.shape[axis]
+    if sum(sizes) != n or any(s < 0 for s in sizes):
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
+                           f"dimension {axis}), but got split_sizes={list(sizes)}")
+    return _split_at(input, sizes, axis, "SplitWithSizesBackward0")
+
+
+def _even_sizes(n, size, count):
+    """`count` pieces of `size`, the last one trimmed so they cover exactly n."""
+    return [size] * (count - 1) + [n - size * (count - 1)] if count else []
+
+
+def _split_size(value):
+    """split's size argument: an int, a one-element Tensor, or a sequence of ints (TypeError otherwise)."""
+    if isinstance(value, Tensor):
+        if value.numel() != 1:
+            raise TypeError("split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
+                            "Tensor")
+        return operator.index(value)
+    if isinstance(value, (int, np.integer)):
+        return int(value)
+    try:
+        return [operator.index(s) for s in value]
+    except TypeError:
+        raise TypeError(f"split_with_sizes(): argument 'split_sizes' (position 2) must be tuple of ints, not "
+                        f"{type(value).__name__}") from None
 
 
 def split(tensor, split_size_or_sections, dim=0):
     if tensor.ndim == 0:
         raise RuntimeError("split expects at least a 1-dimensional tensor")
     axis = wrap_dim(dim, tensor.ndim)
+    size = _split_size(split_size_or_sections)
+    if isinstance(size, list):
+        return _split_with_sizes(tensor, size, axis)
     n = tensor.shape[axis]
-    if isinstance(split_size_or_sections, int):
-        size = split_size_or_sections
-        if size <= 0 and not (size == 0 and n == 0):
-            raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
-        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
-        return _split_sizes(tensor, sizes, axis, "SplitBackward0")
-    return _split_sizes(tensor, list(split_size_or_sections), axis, "SplitWithSizesBackward0")
+    if size < 0:
+        raise RuntimeError(f"split expects split_size be non-negative, but got split_size={size}")
+    if size == 0 and n:
+        raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
+    count = max(-(-n // size), 1) if size else 1
+    return _split_at(tensor, _even_sizes(n, size, count), axis, "SplitBackward0")
 
 
 def split_with_sizes(input, split_sizes, dim=0):
-    return _split_sizes(input, list(split_sizes), wrap_dim(dim, input.ndim), "SplitWithSizesBackward0")
+    if input.ndim == 0:
+        raise RuntimeError("split expects at least a 1-dimensional tensor")
+    return _split_with_sizes(input, [operator.index(s) for s in split_sizes], wrap_dim(dim, input.ndim))
 
 
 def chunk(input, chunks, dim=0):
+    if input.ndim == 0:
+        raise RuntimeError("chunk expects at least a 1-dimensional tensor")
     if chunks <= 0:
         raise RuntimeError(f"chunk expects `chunks` to be greater than 0, got: {chunks}")
     axis = wrap_dim(dim, input.ndim)
     n = input.shape[axis]
-    return split(input, -(-n // chunks) if n else 0, axis)
+    if n == 0:
+        return _split_at(input, [0] * chunks, axis, "SplitWithSizesBackward0")
+    return split(input, -(-n // chunks), axis)
 
 
-def tensor_split(input, indices_or_sections, dim=0):
+def _tensor_split_arg(value):
+    """tensor_split's sections (int) or indices (list), from an int, a sequence or a 0-dim / 1-D long Tensor."""
+    if isinstance(value, Tensor):
+        if value.ndim > 1:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to be a zero-dimensional or "
+                               f"one-dimensional tensor, but got a tensor with {value.ndim} dims")
+        if value.dtype is not _dtype.int64:
+            raise RuntimeError(f"tensor_split expected tensor_indices_or_sections to have dtype of long, but got "
+                               f"{dtype_name(value.dtype)}")
+        return value.item() if value.ndim == 0 else value.tolist()
+    try:
+        return _ints(value)[0] if not isinstance(value, (tuple, list)) else list(_ints(value))
+    except TypeError:
+        raise TypeError(f"tensor_split() received an invalid combination of arguments - got "
+                        f"({type(value).__name__})") from None
+
+
+def _clamped_slice(start, stop, n):
+    """torch's slice bounds: negatives count from the end, then clamp to [0, n] with stop >= start."""
+    start = min(max(start + n if start < 0 else start, 0), n)
+    stop = min(max(stop + n if stop < 0 else stop, 0), n)
+    return start, max(stop, start)
+
+
+def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indices=None):
+    """tensor_split(sections | indices | tensor, dim); pieces are torch's slices, negative indices included."""
+    arg = next((a for a in (indices_or_sections, sections, indices) if a is not None), None)
+    if arg is None:
+        raise TypeError("tensor_split() missing required argument 'indices_or_sections'")
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with 0 dims")
+    arg = _tensor_split_arg(arg)
     axis = wrap_dim(dim, input.ndim)
     n = input.shape[axis]
-    if isinstance(indices_or_sections, int):
-        k = indices_or_sections
-        if k <= 0:
-            raise RuntimeError(f"number of sections must be larger than 0, got {k}")
-        base, extra = divmod(n, k)
-        sizes = [base + 1] * extra + [base] * (k - extra)
-    else:
-        idx = [min(max(int(i), 0), n) for i in indices_or_sections]
-        edges = [0] + idx + [n]
-        sizes = [max(b - a, 0) for a, b in zip(edges, edges[1:])]
-    return _split_sizes(input, sizes, axis, "SplitWithSizesBackward0")
+    if isinstance(arg, list):
+        edges = [0] + arg + [n]
+        bounds = tuple(_clamped_slice(a, b, n) for a, b in zip(edges, edges[1:]))
+        return run(_slices, "SliceBackward0", input, axis=axis, bounds=bounds)
+    if arg <= 0:
+        raise RuntimeError(f"number of sections must be larger than 0, got {arg}")
+    base, extra = divmod(n, arg)
+    return _split_at(input, [base + 1] * extra + [base] * (arg - extra), axis, "SplitWithSizesBackward0")
 
 
 def _unbind(x, *, axis):
@@ -382,29 +604,36 @@ def _unbind(x, *, axis):
 
 
 def unbind(input, dim=0):
-    return run(_unbind, "UnbindBackward0", input, axis=wrap_dim(dim, input.ndim))
+    return run(_unbind, "UnbindBackward0", input, axis=_dim_of(input, dim))
 
 
-def _slice(x, *, axis, start, stop, step):
-    index = [slice(None)] * x.ndim
-    index[axis] = slice(start, stop, step)
-    return x[tuple(index)]
+# ---- narrow / select / flip / roll / diagonal ---------------------------------------------------------------
+
+def _int_scalar(value, name):
+    if isinstance(value, Tensor) and (value.ndim or value.is_floating_point() or value.is_complex()):
+        raise RuntimeError(f"{name} must be an 0-dim integral Tensor.")
+    return operator.index(value)
 
 
 def narrow(input, dim, start, length):
+    if input.ndim == 0:
+        raise RuntimeError("narrow() cannot be applied to a 0-dim tensor.")
+    if length < 0:
+        raise RuntimeError("narrow(): length must be non-negative.")
     axis = wrap_dim(dim, input.ndim)
     n = input.shape[axis]
-    start = int(start)
+    start = _int_scalar(start, "start")
     if not -n <= start <= n:
         raise IndexError(f"start out of range (expected to be in range of [{-n}, {n}], but got {start})")
-    start %= n if n else 1
+    start += n if start < 0 else 0
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    return run(_slice, "SliceBackward0", input, axis=axis, start=start, stop=start + length, step=1)
+    out, = run(_slices, "SliceBackward0", input, axis=axis, bounds=((start, start + length),))
+    return out
 
 
 def _select(x, *, axis, index):
-    return jnp.take(x, index, axis=axis)
+    return lax.index_in_dim(x, index, axis, keepdims=False)
 
 
 def select(input, dim, index):
@@ -412,6 +641,7 @@ def select(input, dim, index):
         raise IndexError("select() cannot be applied to a 0-dim tensor.")
     axis = wrap_dim(dim, input.ndim)
     n = input.shape[axis]
+    index = operator.index(index)
     if not -n <= index < n:
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
                          f"dimension {axis}")
@@ -423,28 +653,39 @@ def _flip(x, *, axes):
 
 
 def flip(input, dims):
-    return run(_flip, "FlipBackward0", input, axes=wrap_dims(dims, input.ndim) if input.ndim else ())
+    axes = wrap_dims(dims, input.ndim)
+    return run(_flip, "FlipBackward0", input, axes=axes if input.ndim else ())
 
 
 def fliplr(input):
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
     return flip(input, (1,))
 
 
 def flipud(input):
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
     return flip(input, (0,))
 
 
 def _roll(x, *, shifts, axes):
-    if axes is None:
+    if not axes:
         return jnp.roll(x.reshape(-1), shifts).reshape(x.shape)
     return jnp.roll(x, shifts, axes)
 
 
 def roll(input, shifts, dims=None):
-    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
-    axes = None if dims is None else tuple(wrap_dim(d, input.ndim) for d in ((dims,) if isinstance(dims, int)
-                                                                              else dims))
-    return run(_roll, "RollBackward0", input, shifts=shifts if axes is not None else shifts[0], axes=axes)
+    """Rolls along dims (repeated dims roll repeatedly); with no dims, rolls the flattened tensor."""
+    shifts = _ints(shifts)
+    dims = () if dims is None else _ints(dims)
+    if not shifts:
+        raise RuntimeError("`shifts` required")
+    if dims or len(shifts) != 1:
+        if len(shifts) != len(dims):
+            raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
+        return run(_roll, "RollBackward0", input, shifts=shifts, axes=tuple(_dim_of(input, d) for d in dims))
+    return run(_roll, "RollBackward0", input, shifts=shifts[0], axes=())
 
 
 def _diagonal(x, *, offset, axis1, axis2):
@@ -452,9 +693,7 @@ def _diagonal(x, *, offset, axis1, axis2):
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
-    return run(_diagonal, "DiagonalBackward0", input, offset=offset, axis1=wrap_dim(dim1, input.ndim),
-               axis2=wrap_dim(dim2, input.ndim))
-
-
-def contiguous(input, memory_format=None):
-    return input
+    axis1, axis2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    if axis1 == axis2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return run(_diagonal, "DiagonalBackward0", input, offset=offset, axis1=axis1, axis2=axis2)

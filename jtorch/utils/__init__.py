@@ -1,2 +1,2 @@
 """torch.utils: hooks and data loading."""
-from . import hooks
+from . import data, hooks

@@ -1,0 +1,2 @@
+"""DataLoader internals: collation, fetchers, the worker loop."""
+from . import collate, fetch, worker

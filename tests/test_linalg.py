@@ -1,0 +1,246 @@
+"""Matrix products against torch: values, dtypes, shapes, gradients, grad_fn names, errors and their messages."""
+import pytest
+import torch
+
+import jtorch
+from conftest import to_jt
+from test_reduction import check, make
+
+NAN = float("nan")
+
+
+def same_error(fn, *args):
+    """fn raises under torch and jtorch with the same exception type and message."""
+    with pytest.raises(Exception) as expected:
+        fn(torch, *args)
+    with pytest.raises(type(expected.value)) as got:
+        fn(jtorch, *to_jt(list(args)))
+    assert str(got.value) == str(expected.value)
+
+
+def operands(*shapes, dtype=torch.float32):
+    return [make(s, dtype, seed=i) for i, s in enumerate(shapes)]
+
+
+# ---- matmul -----------------------------------------------------------------------------------------------
+
+MATMUL_SHAPES = [
+    ((3,), (3,)), ((2, 3), (3,)), ((3,), (3, 4)), ((2, 3), (3, 4)), ((2, 2, 3), (2, 3, 4)), ((2, 2, 3), (3, 4)),
+    ((2, 2, 3), (3,)), ((3,), (2, 3, 4)), ((2, 3), (2, 3, 4)), ((1, 3), (2, 3, 4)), ((2, 1, 2, 3), (5, 3, 4)),
+    ((2, 0), (0, 3)), ((0, 2, 3), (3, 4)), ((0,), (0,)),
+]
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES, ids=str)
+def test_matmul_shapes(shapes):
+    """dot/mv/mm/batched by the operands' dims, broadcasting batch dims; grad_fn named by torch's route."""
+    check(lambda m, a, b: m.matmul(a, b), *operands(*shapes))
+    check(lambda m, a, b: a @ b.detach(), *operands(*shapes))
+
+
+@pytest.mark.parametrize("dtype", [torch.float64, torch.int64, torch.int32, torch.bool], ids=str)
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES[:8], ids=str)
+def test_matmul_dtypes(shapes, dtype):
+    """Integer products keep their dtype; bool products raise NotImplementedError."""
+    check(lambda m, a, b: a.matmul(b), *operands(*shapes, dtype=dtype))
+
+
+@pytest.mark.parametrize("shapes", [
+    ((2, 3), (4, 4)), ((3,), (4,)), ((2, 3), (4,)), ((3,), (4, 2)), ((2, 2, 3), (2, 4, 4)), ((2, 2, 3), (4, 4)),
+    ((2, 2, 3), (4,)), ((3,), (2, 4, 4)), ((3,), (2, 1, 4)), ((2, 3), (5, 4, 4)), ((2, 2, 3), (3, 4, 4)),
+    ((2, 3, 1, 2, 3), (5, 4, 4)), ((), (3,)), ((3,), ()),
+])
+@pytest.mark.parametrize("requires_grad", [False, True])
+def test_matmul_shape_errors(shapes, requires_grad):
+    """RuntimeError with torch's message, which depends on whether torch folds the batch into one mm."""
+    a, b = operands(*shapes)
+    same_error(lambda m, x, y: x.requires_grad_(requires_grad) @ y, a, b)
+
+
+@pytest.mark.parametrize("shapes", MATMUL_SHAPES[:9], ids=str)
+def test_matmul_dtype_mismatch(shapes):
+    """No promotion: mixed dtypes are a RuntimeError (message by route)."""
+    a, b = operands(*shapes)
+    same_error(lambda m, x, y: m.matmul(x, y.double()), a, b)
+    same_error(lambda m, x, y: m.matmul(x.long(), y), a, b)
+
+
+def test_matmul_only_right_requires_grad():
+    """torch folds a 2-D left operand only when it requires grad; the grad_fn name follows."""
+    for shapes in (((2, 3), (2, 3, 4)), ((3,), (2, 3, 4))):
+        a, b = operands(*shapes)
+        check(lambda m, x, y: x.detach() @ y, a, b)
+
+
+def test_matmul_out():
+    def fn(m, a, b):
+        out = m.zeros(2, 4)
+        assert m.matmul(a, b, out=out) is out
+        return out
+    check(fn, *operands((2, 3), (3, 4)), grad=False)
+
+
+# ---- mm, bmm, mv, dot, outer, inner ------------------------------------------------------------------------
+
+PRODUCTS = {
+    "mm": ((2, 3), (3, 4)), "bmm": ((2, 2, 3), (2, 3, 4)), "mv": ((2, 3), (3,)), "dot": ((3,), (3,)),
+    "outer": ((3,), (2,)), "ger": ((3,), (2,)), "inner": ((2, 3), (4, 3)),
+}
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.bool], ids=str)
+@pytest.mark.parametrize("name", PRODUCTS)
+def test_products(name, dtype):
+    check(lambda m, a, b: getattr(m, name)(a, b), *operands(*PRODUCTS[name], dtype=dtype))
+    check(lambda m, a, b: getattr(a, name)(b), *operands(*PRODUCTS[name], dtype=dtype))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, a, b: m.outer(a, b.double()), lambda m, a, b: m.outer(a.long(), b), lambda m, a, b: m.inner(a, b[0]),
+    lambda m, a, b: m.inner(a[0], b), lambda m, a, b: m.dot(a, a), lambda m, a, b: m.mv(a.view(1, 3), a),
+])
+def test_products_promotion_and_scalars(fn):
+    """outer promotes like mul; inner with a 0-d operand is a product."""
+    check(fn, *operands((3,), (2,)))
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, a, b: m.mm(a, b), lambda m, a, b: m.mm(a[0], b), lambda m, a, b: m.mm(a, b[0]),
+    lambda m, a, b: m.mm(a, b.double()), lambda m, a, b: m.bmm(a, b), lambda m, a, b: m.bmm(a.unsqueeze(0), b),
+    lambda m, a, b: m.bmm(a.unsqueeze(0), b.unsqueeze(0).double()), lambda m, a, b: m.mv(a, b),
+    lambda m, a, b: m.mv(a, b[0]), lambda m, a, b: m.mv(a[0], a[0]), lambda m, a, b: m.mv(a, a[0].double()),
+    lambda m, a, b: m.dot(a, b), lambda m, a, b: m.dot(a[0], b[0]), lambda m, a, b: m.dot(a[0], a[0].double()),
+    lambda m, a, b: m.outer(a, b[0]), lambda m, a, b: m.inner(a, b),
+    lambda m, a, b: m.bmm(a.unsqueeze(0).expand(2, 2, 3), b.unsqueeze(0).expand(3, 4, 4)),
+])
+def test_product_errors(fn):
+    same_error(fn, *operands((2, 3), (4, 4)))
+
+
+# ---- beta * input + alpha * product -------------------------------------------------------------------------
+
+ADDS = {
+    "addmm": ((2, 4), (2, 3), (3, 4)), "addmv": ((2,), (2, 3), (3,)),
+    "baddbmm": ((2, 2, 4), (2, 2, 3), (2, 3, 4)), "addbmm": ((2, 4), (5, 2, 3), (5, 3, 4)),
+}
+SCALARS = [{}, {"beta": 0.5, "alpha": 2}, {"beta": 0}, {"alpha": 0}, {"beta": 2, "alpha": -1.5}]
+
+
+@pytest.mark.parametrize("kw", SCALARS, ids=str)
+@pytest.mark.parametrize("name", ADDS)
+def test_scaled_products(name, kw):
+    """beta * input + alpha * product; input broadcasts to the product's shape; grads of all three."""
+    x, a, b = operands(*ADDS[name])
+    check(lambda m, i, p, q: getattr(m, name)(i, p, q, **kw), x, a, b)
+    check(lambda m, i, p, q: getattr(i, name)(p, q, **kw), x[..., :1], a, b)
+
+
+@pytest.mark.parametrize("name", ADDS)
+def test_beta_zero_ignores_nan_input(name):
+    """beta=0 ignores input, NaN included; its gradient is zero."""
+    x, a, b = operands(*ADDS[name])
+    check(lambda m, i, p, q: getattr(m, name)(i, p, q, beta=0), torch.full_like(x, NAN), a, b)
+
+
+@pytest.mark.parametrize("kw", [{}, {"beta": 0.5}, {"alpha": 0.5}, {"beta": 2.7, "alpha": -1.5}, {"alpha": 1j}],
+                         ids=str)
+@pytest.mark.parametrize("name", ADDS)
+def test_scaled_products_integers(name, kw):
+    """Integer tensors truncate float alpha/beta (beta=0.5 becomes 0 and ignores input); complex raises."""
+    check(lambda m, i, p, q: getattr(m, name)(i, p, q, **kw), *operands(*ADDS[name], dtype=torch.int64))
+
+
+@pytest.mark.parametrize("name", ADDS)
+def test_scaled_products_inplace(name):
+    x, a, b = operands(*ADDS[name])
+    check(lambda m, i, p, q: getattr(i.clone(), name + "_")(p, q, beta=0.5, alpha=2), x, a, b)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x, a, b: m.addmm(x[:1, :3], a[0], b[0]), lambda m, x, a, b: m.addmm(x[0].unsqueeze(0), a[0], b[0]),
+    lambda m, x, a, b: m.addmm(x[0, 0], a[0], b[0]), lambda m, x, a, b: m.addmm(x[0], a[0], b[0, :2]),
+    lambda m, x, a, b: m.addmm(x[0].double(), a[0], b[0]), lambda m, x, a, b: m.addmm(x[0], a[0], b[0].double()),
+    lambda m, x, a, b: m.addmm(x[0], a, b[0]), lambda m, x, a, b: m.addmm(x[0].bool(), a[0].bool(), b[0].bool()),
+    lambda m, x, a, b: m.addmv(x[0, 0], a[0], b[0, :, 0]), lambda m, x, a, b: m.addmv(x[0, :, 0], a[0], b[0, :, 0]),
+    lambda m, x, a, b: m.addmv(x[0, 0, :1], a[0], b[0, :, 0]), lambda m, x, a, b: m.addmv(x[0, :1], a[0], b[0, 0]),
+    lambda m, x, a, b: m.addmv(x[0, 0, :2], a[0], b[0, :, 0].double()),
+    lambda m, x, a, b: m.addmv(x[0, 0, :2].double(), a[0], b[0, :, 0]), lambda m, x, a, b: m.addmv(x[0], a[0], b[0]),
+    lambda m, x, a, b: m.baddbmm(x, a, b), lambda m, x, a, b: m.baddbmm(x[:, :1], a, b),
+    lambda m, x, a, b: m.baddbmm(x[0], a, b), lambda m, x, a, b: m.baddbmm(x.double(), a, b),
+    lambda m, x, a, b: m.baddbmm(x, a, b[:, :2]), lambda m, x, a, b: m.baddbmm(x, a, b[:1]),
+    lambda m, x, a, b: m.baddbmm(x, a[0], b[0]), lambda m, x, a, b: m.addbmm(x[0], a, b),
+    lambda m, x, a, b: m.addbmm(x[0, :1], a, b[:1]), lambda m, x, a, b: m.addbmm(x[0, :1], a, b[:, :2]),
+    lambda m, x, a, b: m.addbmm(x[0, :2], a, b), lambda m, x, a, b: m.addbmm(x[0].double(), a, b),
+    lambda m, x, a, b: m.addbmm(x[0, :3], a, b), lambda m, x, a, b: m.addbmm(x[0], a[0], b[0]),
+])
+def test_scaled_product_errors(fn):
+    """Shape, dtype and dimension errors: torch's exception types and messages."""
+    same_error(fn, *operands((2, 2, 4), (2, 2, 3), (2, 3, 4)))
+
+
+def test_scaled_product_broadcast_input():
+    check(lambda m, x, a, b: m.addmm(x, a, b), *operands((), (2, 3), (3, 4)))
+    check(lambda m, x, a, b: m.addmm(x, a, b, beta=0.5), *operands((2, 1), (2, 3), (3, 4)))
+    check(lambda m, x, a, b: m.addmv(x, a, b), *operands((1,), (2, 3), (3,)))
+    check(lambda m, x, a, b: m.baddbmm(x, a, b), *operands((4,), (2, 2, 3), (2, 3, 4)))
+
+
+# ---- einsum -----------------------------------------------------------------------------------------------
+
+EINSUMS = [
+    ("ij,jk->ik", [(2, 3), (3, 4)]), ("ij,jk", [(2, 3), (3, 4)]), ("ii", [(3, 3)]), ("ii->i", [(3, 3)]),
+    ("...ij->...ji", [(2, 3, 4)]), ("i...j", [(2, 3, 4)]), ("bn,anm,bm->ba", [(2, 3), (4, 3, 5), (2, 5)]),
+    ("i,j->ij", [(2,), (3,)]), ("ij->", [(2, 3)]), ("ij, jk -> ik", [(2, 3), (3, 4)]), ("bA", [(2, 3)]),
+    ("bij,bjk->bik", [(2, 2, 3), (2, 3, 4)]), ("ij,kj->", [(2, 3), (4, 3)]), ("ij,ij->", [(2, 3), (2, 3)]),
+    ("i,i->i", [(3,), (3,)]), ("ij,j->", [(2, 3), (3,)]), ("ij,jk->ik", [(2, 1), (3, 4)]), ("ij,->ij", [(2, 3), ()]),
+    ("...ij->ij", [(4, 2, 3)]), ("ij,jk->ik", [(2, 0), (0, 3)]),
+]
+
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int32, torch.bool], ids=str)
+@pytest.mark.parametrize("equation, shapes", EINSUMS, ids=str)
+def test_einsum(equation, shapes, dtype):
+    """Explicit, implicit (alphabetical output, A-Z before a-z), ellipsis, size-1 broadcast, spaces. Integers
+    summed over a subscript of one operand become int64 (and then must all be), bools contract only that way.
+    Differs from torch: grad_fn is EinsumBackward0, so names are not compared."""
+    check(lambda m, *xs: m.einsum(equation, *xs), *operands(*shapes, dtype=dtype), names=False)
+
+
+def test_einsum_operand_forms():
+    a, b = operands((2, 3), (3, 4))
+    check(lambda m, x, y: m.einsum("ij,jk->ik", [x, y]), a, b, names=False)
+    check(lambda m, x, y: m.einsum(x, [0, 1], y, [1, 2], [0, 2]), a, b, names=False)
+    check(lambda m, x, y: m.einsum(x, [0, 1], y, [1, 2]), a, b, names=False)
+    check(lambda m, x, y: m.einsum(x, [26, 0]), a, b, names=False)
+    check(lambda m, x: m.einsum(x, [..., 0, 1], [..., 1, 0]), make((2, 3, 4)), names=False)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, a, b: m.einsum("ij,jk->ik", a, a), lambda m, a, b: m.einsum("ij,jk->ik", a),
+    lambda m, a, b: m.einsum("ij->i", a, b), lambda m, a, b: m.einsum("ijk->i", a),
+    lambda m, a, b: m.einsum("ijk...->i", a), lambda m, a, b: m.einsum("i1,jk->ik", a, b),
+    lambda m, a, b: m.einsum("ij->ii", a), lambda m, a, b: m.einsum("ij->k", a),
+    lambda m, a, b: m.einsum("ij,jk->ik", a, b.double()), lambda m, a, b: m.einsum(a, [0, 52]),
+    lambda m, a, b: m.einsum("ij", [[1, 2]]),
+])
+def test_einsum_errors(fn):
+    same_error(fn, *operands((2, 3), (3, 4)))
+
+
+# ---- tensordot ------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.bool], ids=str)
+@pytest.mark.parametrize("dims, shapes", [
+    (2, [(2, 3, 4), (3, 4, 5)]), (1, [(2, 3, 4), (4, 5)]), (0, [(2, 3), (4,)]), (([1, 2], [1, 0]), [(2, 3, 4), (4, 3, 5)]),
+    (([-1], [-2]), [(2, 3), (3, 4)]), (torch.tensor([[1], [1]]), [(2, 3, 4), (4, 3, 5)]), (torch.tensor(1), [(2, 3), (3, 4)]),
+    (([1], [0]), [(2, 1), (3, 4)]), ([[0, 1], [1, 0]], [(2, 3), (3, 2)]),
+], ids=str)
+def test_tensordot(dims, shapes, dtype):
+    """dims as an int, two lists, or a Tensor; a size-1 contracted dim is summed out of the other operand."""
+    check(lambda m, a, b: m.tensordot(a, b, dims), *operands(*shapes, dtype=dtype))
+
+
+@pytest.mark.parametrize("dims", [-1, 3, (1, 1), ([1], [0, 1]), ([1], [1])], ids=str)
+def test_tensordot_errors(dims):
+    same_error(lambda m, a, b: m.tensordot(a, b, dims), *operands((2, 3), (3, 4)))
+    same_error(lambda m, a, b: m.tensordot(a, b.double(), 1), *operands((2, 3), (3, 4)))
