@@ -1,6 +1,6 @@
 """jtorch: the PyTorch API, computed by JAX. `import jtorch as torch`."""
 from . import _methods  # noqa: F401  (binds the ops to Tensor)
-from . import autograd, nn, random, utils
+from . import autograd, backends, cuda, nn, random, utils
 from . import optim
 from ._ops.random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
                           randperm)
