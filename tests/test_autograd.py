@@ -244,3 +244,58 @@ def test_backward_inputs_argument():
     ot.backward(inputs=[lt[0]])
     oj.backward(inputs=[lj[0]])
     check_grads(lt, lj)
+
+
+def make_functions(lib):
+    class Cube(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x, scale):
+            ctx.save_for_backward(x)
+            ctx.scale = scale
+            return x ** 3 * scale
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x ** 2 * ctx.scale, None
+
+    class SplitSigns(lib.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x.clamp(min=0), x.clamp(max=0)
+
+        @staticmethod
+        def backward(ctx, grad_pos, grad_neg):
+            (x,) = ctx.saved_tensors
+            return lib.where(x > 0, grad_pos, grad_neg)
+    return Cube, SplitSigns
+
+
+def test_custom_autograd_function():
+    def f(lib, a, b):
+        cube, split = make_functions(lib)
+        pos, neg = split.apply(b)
+        return (cube.apply(a, 2.0).sum() + (pos * 3).sum() + neg.sum())
+    lt, lj, ot, oj = both(f, (3,), (4,))
+    assert_same(oj, ot)
+    assert type(oj.grad_fn.next_functions[0][0]).__name__ == "AddBackward0"
+    ot.backward()
+    oj.backward()
+    check_grads(lt, lj)
+
+
+def test_custom_function_double_backward_and_errors():
+    def f(lib, a):
+        cube, _ = make_functions(lib)
+        return cube.apply(a, 1.5).sum()
+    lt, lj, ot, oj = both(f, (3,))
+    (gt,) = torch.autograd.grad(ot, lt, create_graph=True)
+    (gj,) = jtorch.autograd.grad(oj, lj, create_graph=True)
+    assert_same(gj, gt)
+    assert_same(jtorch.autograd.grad(gj.sum(), lj)[0], torch.autograd.grad(gt.sum(), lt)[0])
+    lt, lj, ot, oj = both(f, (3,))
+    ot.backward()
+    oj.backward()
+    assert_raises_like(lambda: ot.backward(), lambda: oj.backward())
+    assert type(oj.grad_fn.next_functions[0][0]).__name__ == type(ot.grad_fn.next_functions[0][0]).__name__
