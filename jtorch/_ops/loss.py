@@ -24,11 +24,14 @@ def reduce(loss, reduction, total=None):
     return loss.sum() / total
 
 
-def _weighted(loss, weight, reduction, mean_by_weight):
-    """Multiply by `weight` (if any) and reduce; a weighted mean divides by the weight sum if `mean_by_weight`."""
+def _weighted(loss, weight, reduction, mean_by_weight, in_place=False):
+    """Multiply by `weight` (if any) and reduce; a weighted mean divides by the weight sum if `mean_by_weight`.
+
+    in_place: the product keeps loss's dtype, as torch's `loss.mul_(weight)`.
+    """
     if weight is None:
         return reduce(loss, reduction)
-    loss = loss * weight
+    loss = (loss * weight).astype(loss.dtype) if in_place else loss * weight
     return reduce(loss, reduction, weight.sum() if mean_by_weight else None)
 
 
@@ -87,19 +90,20 @@ def _outside_unit(a):
 
 def bce(x, t, weight, *, reduction):
     """(loss, check): check = [input outside [0, 1], target outside [0, 1]] (NaN counts as outside)."""
-    loss = _weighted(_bce_terms(x, t), None if weight is None else weight.astype(x.dtype), reduction,
-                     mean_by_weight=False)
+    loss = _weighted(_bce_terms(x, t), weight, reduction, mean_by_weight=False, in_place=True)
     return loss, jnp.stack([_outside_unit(x), _outside_unit(t)]).astype(jnp.int64)
 
 
-def bce_with_logits(x, t, weight, pos_weight, *, dtype, out_dtype, reduction):
-    """(1 - t) x - (1 + (pos_weight - 1) t) log_sigmoid(x), times weight; stable for large |x|."""
-    x, t = x.astype(dtype), t.astype(dtype)
+def bce_with_logits(x, t, weight, pos_weight, *, reduction):
+    """(1 - t) x - (1 + (pos_weight - 1) t) log_sigmoid(x), times weight; stable for large |x|.
+
+    Dtypes follow torch's in-place steps: log_sigmoid in x's dtype, the loss in t's.
+    """
     log_sig = jax.nn.log_sigmoid(x)
     if pos_weight is not None:
-        log_sig = log_sig * ((pos_weight.astype(dtype) - 1) * t + 1)
-    loss = ((1 - t) * x - log_sig).astype(out_dtype)
-    return _weighted(loss, None if weight is None else weight.astype(out_dtype), reduction, mean_by_weight=False)
+        log_sig = (log_sig * ((pos_weight - 1) * t + 1)).astype(x.dtype)
+    loss = (((1 - t) * x).astype(t.dtype) - log_sig).astype(t.dtype)
+    return _weighted(loss, weight, reduction, mean_by_weight=False, in_place=True)
 
 
 def kl_div(x, t, *, dtype, reduction, log_target, divisor):

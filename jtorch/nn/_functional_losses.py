@@ -22,14 +22,13 @@ _REDUCTIONS = ("none", "mean", "sum")
 
 # ---- argument handling ---------------------------------------------------------------------------------
 
-def legacy_reduction(size_average, reduce, emit_warning=True):
-    """torch's mapping of the deprecated size_average/reduce flags to a reduction string."""
+def legacy_reduction(size_average, reduce):
+    """torch's mapping of the deprecated size_average/reduce flags to a reduction string, with its warning."""
     size_average = True if size_average is None else size_average
     reduce = True if reduce is None else reduce
     reduction = "mean" if size_average and reduce else "sum" if reduce else "none"
-    if emit_warning:
-        warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' "
-                      "instead.", stacklevel=3)
+    warnings.warn(f"size_average and reduce args will be deprecated, please use reduction='{reduction}' instead.",
+                  stacklevel=3)
     return reduction
 
 
@@ -217,7 +216,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     weight = _constant(weight, "binary_cross_entropy_with_logits", "weight")
     pos_weight = _constant(pos_weight, "binary_cross_entropy_with_logits", "pos_weight")
     _require_floating("log_sigmoid_cpu", input.dtype)
-    dtype = _dtype.result_type(input, target)
+    dtype = _dtype.promote_types(input.dtype, target.dtype)
     if not _dtype.can_cast(dtype, target.dtype):
         raise RuntimeError(f"result type {dtype_name(dtype)} can't be cast to the desired output type "
                            f"{dtype_name(target.dtype)}")
@@ -226,7 +225,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if weight is not None:
         _fits(input.shape, weight.shape, input.shape)
     return run(kernels.bce_with_logits, "BinaryCrossEntropyWithLogitsBackward0", input, target, weight, pos_weight,
-               dtype=dtype._np, out_dtype=target.dtype._np, reduction=reduction)
+               reduction=reduction)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
@@ -261,12 +260,22 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 # ---- classification losses -----------------------------------------------------------------------------
 
+def _n_classes(input):
+    return input.shape[1 if input.ndim > 1 else 0]
+
+
+def _require_floating_logits(input):
+    """torch's error from log_softmax over the class axis of a non-float input."""
+    _require_floating("log_softmax_lastdim_kernel_impl" if input.ndim <= 2 else "log_softmax_kernel_impl",
+                      input.dtype)
+
+
 def _check_class_target(input, target, weight):
     """torch's shape and dtype checks of (input, class-index target, weight), in torch's order."""
     ndim = input.ndim
     if ndim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {ndim})")
-    n_classes = input.shape[1 if ndim > 1 else 0]
+    n_classes = _n_classes(input)
     target_batch = target.shape[0] if target.ndim else 0
     if ndim != 1 and input.shape[0] != target_batch:
         raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target batch_size "
@@ -345,12 +354,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if target.shape == input.shape:
         return _soft_cross_entropy(input, target, weight, ignore_index, reduction, smoothing)
     _check_label_smoothing(smoothing)
-    _require_floating("log_softmax_lastdim_kernel_impl" if input.ndim <= 2 else "log_softmax_kernel_impl",
-                      input.dtype)
+    _require_floating_logits(input)
     return _class_loss(input, target, weight, ignore_index, reduction, logits=True, smoothing=smoothing)
 
 
 def _soft_cross_entropy(input, target, weight, ignore_index, reduction, smoothing):
+    """cross_entropy with class-probability targets (input's shape); the weight is differentiable here."""
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"Expected floating point type for target with class probabilities, got "
                            f"{dtype_name(target.dtype)}")
@@ -358,12 +367,11 @@ def _soft_cross_entropy(input, target, weight, ignore_index, reduction, smoothin
         raise RuntimeError("ignore_index is not supported for floating point target")
     if input.ndim == 0:
         raise IndexError("Dimension specified as 1 but tensor has no dimensions")
-    n_classes = input.shape[1 if input.ndim > 1 else 0]
+    n_classes = _n_classes(input)
     if weight is not None and (weight.ndim != 1 or weight.shape[0] != n_classes):
         raise RuntimeError(f"cross_entropy: weight tensor should be defined either for all {n_classes} classes or "
                            f"no classes but got weight tensor of shape: {list(weight.shape)}")
     _check_label_smoothing(smoothing)
-    _require_floating("log_softmax_lastdim_kernel_impl" if input.ndim <= 2 else "log_softmax_kernel_impl",
-                      input.dtype)
+    _require_floating_logits(input)
     grad = "DivBackward1" if reduction == "mean" and input.numel() else "NegBackward0"
     return run(kernels.soft_cross_entropy, grad, input, target, weight, reduction=reduction, smoothing=smoothing)
