@@ -193,6 +193,14 @@ class Tensor:
 
     __hash__ = object.__hash__
 
+    def __reduce_ex__(self, protocol):
+        from .serialization import reduce_tensor
+        return reduce_tensor(self, protocol)
+
+    def __deepcopy__(self, memo):
+        from .serialization import deepcopy_tensor
+        return deepcopy_tensor(self, memo)
+
     def __repr__(self):
         from ._format import format_tensor
         return format_tensor(self)

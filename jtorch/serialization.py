@@ -25,6 +25,7 @@ import io
 import os
 import pickle
 import sys
+import threading
 import zipfile
 import zlib
 
@@ -195,8 +196,11 @@ def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_seriali
         _write_checkpoint(obj, f, "archive", pickle_protocol)
         return
     path = os.fspath(f)
+    parent = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(parent):
+        raise RuntimeError(f"Parent directory {os.path.dirname(path)} does not exist.")
     stem = os.path.splitext(os.path.basename(path))[0]
-    temporary = f"{path}.{os.getpid()}.tmp"
+    temporary = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
     try:
         with open(temporary, "wb") as stream:
             _write_checkpoint(obj, stream, stem, pickle_protocol)

@@ -2,9 +2,11 @@
 
 Differs from torch: workers are started with the 'spawn' method (JAX is multithreaded, so a forked child can
 deadlock), so the dataset, collate_fn and worker_init_fn must be picklable and scripts that use workers need an
-`if __name__ == "__main__":` guard, as with torch on macOS and Windows. Workers run JAX on the CPU only, and their
-batches reach the main process as host arrays, moved to a device once per tensor. `pin_memory` is accepted and
-does nothing.
+`if __name__ == "__main__":` guard, as with torch on macOS and Windows. Starting a worker takes seconds (a fresh
+interpreter imports JAX), so `timeout` counts from when the workers are up, and `persistent_workers=True` saves
+that start-up on every epoch. Workers run JAX on the CPU only (accelerator tensors reach them as CPU tensors), and
+their batches reach the main process as host arrays, moved to a device once per tensor. `pin_memory` is accepted
+and does nothing.
 """
 import atexit
 import contextlib
@@ -20,7 +22,7 @@ from ... import _device
 from ._utils.collate import default_collate, default_convert
 from ._utils.fetch import _DatasetKind
 from ._utils.worker import (MP_STATUS_CHECK_INTERVAL, ExceptionWrapper, _IterableDatasetStopIteration,
-                            _ResumeIteration, _worker_loop, get_worker_info)
+                            _ResumeIteration, _worker_loop, _WorkerStarted, get_worker_info)
 from .dataset import IterableDataset
 from .sampler import BatchSampler, RandomSampler, Sampler, SequentialSampler, _random_seed
 
@@ -311,6 +313,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
         self._index_queues = []
         self._workers = []
         self._workers_status = []
+        self._started = set()
         self._shutdown = False
         with _worker_environment():
             for worker_id in range(self._num_workers):
@@ -370,19 +373,22 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
                 self._mark_worker_as_unavailable(self._workers.index(w))
             if failed:
                 pids = ", ".join(str(w.pid) for w in failed)
-                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly") from None
+                raise RuntimeError(f"DataLoader worker (pid(s) {pids}) exited unexpectedly. jtorch starts workers "
+                                   "with 'spawn': what they run must be importable by a fresh interpreter (not "
+                                   "defined in an interactive session or `python -c`)") from None
             return False, None
 
     def _get_data(self):
-        if self._timeout > 0:
-            success, data = self._try_get_data(self._timeout)
-            if not success:
-                raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
-            return data
+        """The next (task index, data) from the workers. `timeout` counts once every worker has started."""
         while True:
-            success, data = self._try_get_data()
-            if success:
+            timed = self._timeout > 0 and len(self._started) == self._num_workers
+            success, data = self._try_get_data(self._timeout if timed else MP_STATUS_CHECK_INTERVAL)
+            if success and isinstance(data[0], _WorkerStarted):
+                self._started.add(data[0].worker_id)
+            elif success:
                 return data
+            elif timed:
+                raise RuntimeError(f"DataLoader timed out after {self._timeout} seconds")
 
     def _next_data(self):
         while True:

@@ -4,7 +4,7 @@ import bisect
 import itertools
 import math
 import warnings
-from typing import Generic, TypeVar
+from typing import Generic, Iterable, TypeVar
 
 from ..._ops.random import randperm
 from ...random import default_generator
@@ -25,11 +25,8 @@ class Dataset(Generic[_T_co]):
         return ConcatDataset([self, other])
 
 
-class IterableDataset(Dataset):
-    """A stream of samples: subclasses define `__iter__`."""
-
-    def __iter__(self):
-        raise NotImplementedError("Subclasses of IterableDataset should implement __iter__.")
+class IterableDataset(Dataset[_T_co], Iterable[_T_co]):
+    """A stream of samples: subclasses define `__iter__` (abstract, as in torch)."""
 
     def __add__(self, other):
         return ChainDataset([self, other])

@@ -1,2 +1,2 @@
 """DataLoader internals: collation, fetchers, the worker loop."""
-from . import collate, fetch, worker
+from . import collate, fetch, worker  # noqa: F401  (torch exposes these submodules)

@@ -43,6 +43,13 @@ class _ResumeIteration:
     """A persistent worker starts a new epoch."""
 
 
+@dataclass(frozen=True)
+class _WorkerStarted:
+    """A worker process is up (its interpreter started and imports done): the DataLoader's timeout applies from
+    here on, as process start-up under 'spawn' takes seconds."""
+    worker_id: int
+
+
 class _KeyErrorMessage(str):
     """A str whose repr is itself, so a re-raised KeyError prints its traceback readably."""
     __slots__ = ()
@@ -133,6 +140,7 @@ def _worker_loop(dataset_kind, dataset, index_queue, data_queue, done_event, aut
     """Serves (task index, sampler index) requests from `index_queue` until told to stop or the parent dies."""
     global _worker_info
     try:
+        data_queue.put((_WorkerStarted(worker_id), None))
         seed = _seed_worker(base_seed, worker_id)
         _worker_info = WorkerInfo(id=worker_id, num_workers=num_workers, seed=seed, dataset=dataset)
         init_exception = None
