@@ -35,14 +35,13 @@ MATMUL_SHAPES = [
 def test_matmul_shapes(shapes):
     """dot/mv/mm/batched by the operands' dims, broadcasting batch dims; grad_fn named by torch's route."""
     check(lambda m, a, b: m.matmul(a, b), *operands(*shapes))
-    check(lambda m, a, b: a @ b.detach(), *operands(*shapes))
 
 
 @pytest.mark.parametrize("dtype", [torch.float64, torch.int64, torch.int32, torch.bool], ids=str)
 @pytest.mark.parametrize("shapes", MATMUL_SHAPES[:8], ids=str)
 def test_matmul_dtypes(shapes, dtype):
-    """Integer products keep their dtype; bool products raise NotImplementedError."""
-    check(lambda m, a, b: a.matmul(b), *operands(*shapes, dtype=dtype))
+    """Integer products keep their dtype; bool products raise NotImplementedError; the operator and method."""
+    check(lambda m, a, b: (a @ b, a.matmul(b)), *operands(*shapes, dtype=dtype), grad=False)
 
 
 @pytest.mark.parametrize("shapes", [
@@ -72,6 +71,17 @@ def test_matmul_only_right_requires_grad():
         check(lambda m, x, y: x.detach() @ y, a, b)
 
 
+@pytest.mark.parametrize("fn", [
+    lambda m, a, b: m.mm(a, b), lambda m, a, b: m.matmul(a, b), lambda m, a, b: m.matmul(a[0], b),
+    lambda m, a, b: m.mv(a, b[:, 0]), lambda m, a, b: m.bmm(a[None], b[None]), lambda m, a, b: m.dot(a[0], b[:, 0]),
+    lambda m, a, b: m.tensordot(a, b, 1), lambda m, a, b: m.einsum("ij,jk->ik", a, b),
+    lambda m, a, b: m.addmv(a[:, 0], a, b[:, 0]),
+])
+def test_empty_bool_products(fn):
+    """torch runs no kernel for empty operands, so empty bool products give False where others raise."""
+    check(fn, torch.zeros(2, 0, dtype=torch.bool), torch.zeros(0, 3, dtype=torch.bool))
+
+
 def test_matmul_out():
     def fn(m, a, b):
         out = m.zeros(2, 4)
@@ -91,8 +101,10 @@ PRODUCTS = {
 @pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.int64, torch.bool], ids=str)
 @pytest.mark.parametrize("name", PRODUCTS)
 def test_products(name, dtype):
-    check(lambda m, a, b: getattr(m, name)(a, b), *operands(*PRODUCTS[name], dtype=dtype))
-    check(lambda m, a, b: getattr(a, name)(b), *operands(*PRODUCTS[name], dtype=dtype))
+    """Functions and methods; gradients compared in float32."""
+    check(lambda m, a, b: getattr(m, name)(a, b), *operands(*PRODUCTS[name], dtype=dtype),
+          grad=dtype is torch.float32)
+    check(lambda m, a, b: getattr(a, name)(b), *operands(*PRODUCTS[name], dtype=dtype), grad=False)
 
 
 @pytest.mark.parametrize("fn", [
@@ -130,9 +142,7 @@ SCALARS = [{}, {"beta": 0.5, "alpha": 2}, {"beta": 0}, {"alpha": 0}, {"beta": 2,
 @pytest.mark.parametrize("name", ADDS)
 def test_scaled_products(name, kw):
     """beta * input + alpha * product; input broadcasts to the product's shape; grads of all three."""
-    x, a, b = operands(*ADDS[name])
-    check(lambda m, i, p, q: getattr(m, name)(i, p, q, **kw), x, a, b)
-    check(lambda m, i, p, q: getattr(i, name)(p, q, **kw), x[..., :1], a, b)
+    check(lambda m, i, p, q: getattr(m, name)(i, p, q, **kw), *operands(*ADDS[name]))
 
 
 @pytest.mark.parametrize("name", ADDS)
@@ -151,31 +161,40 @@ def test_scaled_products_integers(name, kw):
 
 
 @pytest.mark.parametrize("name", ADDS)
-def test_scaled_products_inplace(name):
+def test_scaled_products_methods(name):
     x, a, b = operands(*ADDS[name])
     check(lambda m, i, p, q: getattr(i.clone(), name + "_")(p, q, beta=0.5, alpha=2), x, a, b)
+    check(lambda m, i, p, q: getattr(i, name)(p, q, alpha=2), x, a, b, grad=False)
 
 
-@pytest.mark.parametrize("fn", [
-    lambda m, x, a, b: m.addmm(x[:1, :3], a[0], b[0]), lambda m, x, a, b: m.addmm(x[0].unsqueeze(0), a[0], b[0]),
-    lambda m, x, a, b: m.addmm(x[0, 0], a[0], b[0]), lambda m, x, a, b: m.addmm(x[0], a[0], b[0, :2]),
-    lambda m, x, a, b: m.addmm(x[0].double(), a[0], b[0]), lambda m, x, a, b: m.addmm(x[0], a[0], b[0].double()),
-    lambda m, x, a, b: m.addmm(x[0], a, b[0]), lambda m, x, a, b: m.addmm(x[0].bool(), a[0].bool(), b[0].bool()),
-    lambda m, x, a, b: m.addmv(x[0, 0], a[0], b[0, :, 0]), lambda m, x, a, b: m.addmv(x[0, :, 0], a[0], b[0, :, 0]),
-    lambda m, x, a, b: m.addmv(x[0, 0, :1], a[0], b[0, :, 0]), lambda m, x, a, b: m.addmv(x[0, :1], a[0], b[0, 0]),
-    lambda m, x, a, b: m.addmv(x[0, 0, :2], a[0], b[0, :, 0].double()),
-    lambda m, x, a, b: m.addmv(x[0, 0, :2].double(), a[0], b[0, :, 0]), lambda m, x, a, b: m.addmv(x[0], a[0], b[0]),
-    lambda m, x, a, b: m.baddbmm(x, a, b), lambda m, x, a, b: m.baddbmm(x[:, :1], a, b),
-    lambda m, x, a, b: m.baddbmm(x[0], a, b), lambda m, x, a, b: m.baddbmm(x.double(), a, b),
-    lambda m, x, a, b: m.baddbmm(x, a, b[:, :2]), lambda m, x, a, b: m.baddbmm(x, a, b[:1]),
-    lambda m, x, a, b: m.baddbmm(x, a[0], b[0]), lambda m, x, a, b: m.addbmm(x[0], a, b),
-    lambda m, x, a, b: m.addbmm(x[0, :1], a, b[:1]), lambda m, x, a, b: m.addbmm(x[0, :1], a, b[:, :2]),
-    lambda m, x, a, b: m.addbmm(x[0, :2], a, b), lambda m, x, a, b: m.addbmm(x[0].double(), a, b),
-    lambda m, x, a, b: m.addbmm(x[0, :3], a, b), lambda m, x, a, b: m.addbmm(x[0], a[0], b[0]),
-])
-def test_scaled_product_errors(fn):
-    """Shape, dtype and dimension errors: torch's exception types and messages."""
-    same_error(fn, *operands((2, 2, 4), (2, 2, 3), (2, 3, 4)))
+F, D, B = torch.float32, torch.float64, torch.bool
+ADD_ERRORS = [
+    ("addmm", (3,), (2, 3), (3, 4)), ("addmm", (1, 2, 4), (2, 3), (3, 4)), ("addmm", (2, 4), (2, 3), (4, 4)),
+    ("addmm", ((2, 4), D), (2, 3), (3, 4)), ("addmm", (2, 4), (2, 3), ((3, 4), D)),
+    ("addmm", (2, 4), ((2, 3), D), (3, 4)), ("addmm", (2, 4), ((2, 3), D), (4, 4)),
+    ("addmm", ((3,), D), (2, 3), (3, 4)), ("addmm", (2, 4), (1, 2, 3), (3, 4)), ("addmm", (2, 4), (2, 3), (3,)),
+    ("addmm", ((2, 4), B), ((2, 3), B), ((3, 4), B)), ("addmm", ((2, 4), B), ((2, 3), B), ((4, 4), B)),
+    ("addmv", (1, 2), (2, 3), (3,)), ("addmv", (2,), (2, 3), (4,)), ("addmv", (3,), (2, 3), (3,)),
+    ("addmv", ((2,), D), (2, 3), (3,)), ("addmv", (2,), (2, 3), ((3,), D)), ("addmv", (2,), ((2, 3), D), (3,)),
+    ("addmv", (2,), (2, 3), ((4,), D)), ("addmv", (2,), (3,), (3,)), ("addmv", ((2,), B), ((2, 3), B), ((3,), B)),
+    ("baddbmm", (3, 2, 4), (2, 2, 3), (2, 3, 4)), ("baddbmm", (1, 2, 2, 4), (2, 2, 3), (2, 3, 4)),
+    ("baddbmm", (2, 2, 4), (2, 2, 3), (2, 4, 4)), ("baddbmm", (2, 2, 4), (2, 2, 3), (3, 3, 4)),
+    ("baddbmm", ((2, 2, 4), D), (2, 2, 3), (2, 3, 4)), ("baddbmm", (2, 2, 4), (2, 2, 3), ((2, 3, 4), D)),
+    ("baddbmm", ((2, 2, 4), D), (2, 2, 3), (2, 4, 4)), ("baddbmm", (2, 4), (2, 3), (3, 4)),
+    ("baddbmm", (2, 4), (1, 2, 2, 3), (2, 3, 4)), ("baddbmm", ((2, 2, 4), B), ((2, 2, 3), B), ((2, 3, 4), B)),
+    ("addbmm", (2, 4), (5, 2, 3), (4, 3, 4)), ("addbmm", (2, 4), (5, 2, 3), (5, 4, 4)),
+    ("addbmm", (3, 4), (5, 2, 3), (5, 3, 4)), ("addbmm", ((2, 4), D), (5, 2, 3), (5, 3, 4)),
+    ("addbmm", (2, 4), ((5, 2, 3), D), (5, 3, 4)), ("addbmm", (2, 4), (5, 2, 3), ((5, 3, 4), D)),
+    ("addbmm", ((2, 4), D), (5, 2, 3), (5, 4, 4)), ("addbmm", (2, 4), (2, 3), (3, 4)),
+    ("addbmm", ((2, 4), B), ((5, 2, 3), B), ((5, 3, 4), B)),
+]
+
+
+@pytest.mark.parametrize("name, x, a, b", ADD_ERRORS, ids=str)
+def test_scaled_product_errors(name, x, a, b):
+    """Dimension, shape, dtype and expand errors in torch's order, with its exception types and messages."""
+    specs = [s if isinstance(s[0], tuple) else (s, F) for s in (x, a, b)]
+    same_error(lambda m, *xs: getattr(m, name)(*xs), *(make(shape, dtype) for shape, dtype in specs))
 
 
 def test_scaled_product_broadcast_input():
@@ -200,8 +219,8 @@ EINSUMS = [
 @pytest.mark.parametrize("dtype", [torch.float32, torch.int32, torch.bool], ids=str)
 @pytest.mark.parametrize("equation, shapes", EINSUMS, ids=str)
 def test_einsum(equation, shapes, dtype):
-    """Explicit, implicit (alphabetical output, A-Z before a-z), ellipsis, size-1 broadcast, spaces. Integers
-    summed over a subscript of one operand become int64 (and then must all be), bools contract only that way.
+    """Explicit, implicit (alphabetical output, A-Z before a-z), ellipsis, size-1 broadcast, spaces. Integer
+    and bool dtypes follow torch's route (dims summed early become int64; bmm needs equal dtypes, no bools).
     Differs from torch: grad_fn is EinsumBackward0, so names are not compared."""
     check(lambda m, *xs: m.einsum(equation, *xs), *operands(*shapes, dtype=dtype), names=False)
 
@@ -221,7 +240,8 @@ def test_einsum_operand_forms():
     lambda m, a, b: m.einsum("ijk...->i", a), lambda m, a, b: m.einsum("i1,jk->ik", a, b),
     lambda m, a, b: m.einsum("ij->ii", a), lambda m, a, b: m.einsum("ij->k", a),
     lambda m, a, b: m.einsum("ij,jk->ik", a, b.double()), lambda m, a, b: m.einsum(a, [0, 52]),
-    lambda m, a, b: m.einsum("ij", [[1, 2]]),
+    lambda m, a, b: m.einsum("ij,j->", a.int(), b[0].int()), lambda m, a, b: m.einsum("ij,ij->", a.bool(), a.bool()),
+    lambda m, a, b: m.einsum("ii", a), lambda m, a, b: m.einsum("...i,...i->...", a, b.T),
 ])
 def test_einsum_errors(fn):
     same_error(fn, *operands((2, 3), (3, 4)))
@@ -236,8 +256,9 @@ def test_einsum_errors(fn):
     (([1], [0]), [(2, 1), (3, 4)]), ([[0, 1], [1, 0]], [(2, 3), (3, 2)]),
 ], ids=str)
 def test_tensordot(dims, shapes, dtype):
-    """dims as an int, two lists, or a Tensor; a size-1 contracted dim is summed out of the other operand."""
-    check(lambda m, a, b: m.tensordot(a, b, dims), *operands(*shapes, dtype=dtype))
+    """dims as an int, two lists, or a Tensor; a size-1 contracted dim is summed out of the other operand;
+    bools contract only fully."""
+    check(lambda m, a, b: m.tensordot(a, b, to_jt(dims) if m is jtorch else dims), *operands(*shapes, dtype=dtype))
 
 
 @pytest.mark.parametrize("dims", [-1, 3, (1, 1), ([1], [0, 1]), ([1], [1])], ids=str)

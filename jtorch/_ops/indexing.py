@@ -15,6 +15,7 @@ from .. import _dtype
 from .._dispatch import run
 from .._tensor import Tensor, from_array
 from ._common import broadcast_shapes, check_broadcast, dtype_name, wrap_dim
+from .shape import legacy_type
 
 _INT_TYPES = (int, np.integer)
 _INDEX_DTYPES = (_dtype.int32, _dtype.int64)
@@ -24,16 +25,28 @@ def _host(t):
     return np.asarray(t._value)
 
 
-def check_bounds(indices, size, dim, error=IndexError, negative=True):
-    """torch's error when an index (numpy array) is outside [-size, size) ([0, size) when not `negative`)."""
-    low = -size if negative else 0
-    bad = indices[(indices >= size) | (indices < low)]
-    if bad.size:
-        raise error(f"index {bad.flat[0]} is out of bounds for dimension {dim} with size {size}")
+def _value(a):
+    """The array of an index Tensor or of a host index array."""
+    return a._value if isinstance(a, Tensor) else a
 
 
-def _legacy_type(t):
-    return f"torch.{dtype_name(t.dtype)}Tensor"
+def _first_outside(index, low, high):
+    """The first value of an index Tensor outside [low, high), or None (a host sync)."""
+    values = _host(index)
+    bad = values[(values < low) | (values >= high)]
+    return bad.flat[0] if bad.size else None
+
+
+def check_bounds(index, size, dim, error=IndexError, negative=True):
+    """torch's error when a value of an index Tensor is outside [-size, size) ([0, size) when not `negative`)."""
+    bad = _first_outside(index, -size if negative else 0, size)
+    if bad is not None:
+        raise error(f"index {bad} is out of bounds for dimension {dim} with size {size}")
+
+
+def _size(input, axis):
+    """input's size along axis, a 0-dim input counting as one element."""
+    return input.shape[axis] if input.ndim else 1
 
 
 # ---- parsing x[index] ---------------------------------------------------------------------------------------
@@ -124,48 +137,57 @@ def parse_index(x, index):
             raise IndexError("invalid index of a 0-dim tensor. Use `tensor.item()` in Python or `tensor.item<T>()` "
                              "in C++ to convert a 0-dim tensor to a number")
         raise IndexError(f"too many indices for tensor of dimension {x.ndim}")
-    spec, arrays, dim, shape = [], [], 0, x.shape
     tensors = [it for it in items if isinstance(it, (Tensor, bool))]
     lone_mask = tensors[0] if len(tensors) == 1 and _is_mask(tensors[0]) else None
+    spec, arrays, dim = [], [], 0
     for it in items:
-        if it is Ellipsis:
-            count = min(x.ndim - used, x.ndim - dim)
-            spec += [("slice", None, None, None)] * count
-            dim += count
-        elif it is None:
-            spec.append(("none",))
-        elif isinstance(it, bool):
-            spec.append(("bool", it))
-        elif isinstance(it, int):
-            n = shape[dim] if dim < x.ndim else 0
-            if not -n <= it < n:
-                raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {n}")
-            spec.append(("int", it % n))
-            dim += 1
-        elif isinstance(it, slice):
-            start, stop, step = (_slice_bound(v) for v in (it.start, it.stop, it.step))
-            if step == 0:
-                raise ValueError("slice step cannot be zero")
-            if step is not None and step < 0:
-                raise ValueError("step must be greater than zero")
-            spec.append(("slice", start, stop, step))
-            dim += 1
-        elif _is_mask(it):
-            for idx in _mask_indices(it, shape, dim):
-                spec.append(("array", len(arrays)))
-                arrays.append(idx)
-            dim += it.ndim
-        else:
-            check_bounds(_host(it), shape[dim], dim)
-            spec.append(("array", len(arrays)))
-            arrays.append(it)
-            dim += 1
-    _check_broadcastable(arrays)
+        dim += _parse_item(it, x, dim, x.ndim - used, spec, arrays)
+    _check_broadcastable(spec, arrays)
     return tuple(spec), arrays, lone_mask
 
 
-def _check_broadcastable(arrays):
-    shapes = [tuple(np.shape(a._value if isinstance(a, Tensor) else a)) for a in arrays]
+def _parse_item(it, x, dim, free, spec, arrays):
+    """Appends item `it` (at dim `dim`) to spec/arrays; returns the dims it uses.
+
+    An Ellipsis uses the `free` dims; as in torch, a second one leaves later items beyond the last dim.
+    """
+    if it is Ellipsis:
+        spec += [("slice", None, None, None)] * max(min(free, x.ndim - dim), 0)
+        return free
+    if dim > x.ndim or (dim == x.ndim and not (it is None or isinstance(it, (bool, int)))):
+        raise IndexError(f"Dimension out of range (expected to be in range of [{-x.ndim - 1}, {x.ndim}], but got "
+                         f"{dim})")
+    if it is None or isinstance(it, bool):
+        spec.append(("none",) if it is None else ("bool", it))
+        return 0
+    if isinstance(it, int):
+        n = x.shape[dim] if dim < x.ndim else 0
+        if not -n <= it < n:
+            raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {n}")
+        spec.append(("int", it % n))
+        return 1
+    if isinstance(it, slice):
+        start, stop, step = (_slice_bound(v) for v in (it.start, it.stop, it.step))
+        if step == 0:
+            raise ValueError("slice step cannot be zero")
+        if step is not None and step < 0:
+            raise ValueError("step must be greater than zero")
+        spec.append(("slice", start, stop, step))
+        return 1
+    found = _mask_indices(it, x.shape, dim) if _is_mask(it) else [it]
+    if not _is_mask(it):
+        check_bounds(it, x.shape[dim], dim)
+    for idx in found:
+        spec.append(("array", len(arrays)))
+        arrays.append(idx)
+    return _dims_used(it)
+
+
+def _check_broadcastable(spec, arrays):
+    """torch's IndexError when the advanced indices (a Python bool counting as one of shape [1] or [0]) do not
+    broadcast together."""
+    shapes = [(int(t[1]),) if t[0] == "bool" else tuple(np.shape(_value(arrays[t[1]])))
+              for t in spec if t[0] in ("bool", "array")]
     try:
         np.broadcast_shapes(*shapes)
     except ValueError:
@@ -285,7 +307,7 @@ def _check_value(x, value, advanced, lone_mask, target):
             raise RuntimeError(f"shape mismatch: value tensor of shape {list(value.shape)} cannot be broadcast to "
                                f"indexing result of shape {list(target)}")
     elif not isinstance(value, _NUMBERS):
-        raise TypeError(f"can't assign a {type(value).__name__} to a {_legacy_type(x)}")
+        raise TypeError(f"can't assign a {type(value).__name__} to a {legacy_type(x)}")
     elif isinstance(value, (complex, np.complexfloating)) and not x.dtype.is_complex:
         raise RuntimeError(f"value cannot be converted to type {x.dtype._np.name} without overflow")
 
@@ -293,7 +315,7 @@ def _check_value(x, value, advanced, lone_mask, target):
 def setitem(x, index, value):
     """x[index] = value, written into x (value is cast to x's dtype, except with advanced indices, as in torch)."""
     spec, arrays, lone_mask = parse_index(x, index)
-    array_shapes = tuple(np.shape(a._value if isinstance(a, Tensor) else a) for a in arrays)
+    array_shapes = tuple(np.shape(_value(a)) for a in arrays)
     _check_value(x, value, bool(arrays), lone_mask, _indexed_shape(tuple(x.shape), spec, array_shapes))
     x._check_inplace()
     name = "IndexPutBackward0" if arrays else "CopySlices"
@@ -330,26 +352,32 @@ def _gather_scatter_checks(op, input, dim, index, src=None):
     if not index.numel():
         return axis
     rank = max(input.ndim, 1)
-    name = "input" if op == "gather" else "self"
     if max(index.ndim, 1) != rank:
-        raise RuntimeError(f"Index tensor must have the same number of dimensions as {name} tensor")
+        raise RuntimeError(f"Index tensor must have the same number of dimensions as "
+                           f"{'input' if op == 'gather' else 'self'} tensor")
     if isinstance(src, Tensor) and max(src.ndim, 1) != rank:
         raise RuntimeError("Index tensor must have the same number of dimensions as src tensor")
-    index_shape, self_shape = index.shape or (1,), input.shape or (1,)
-    too_big = any(d != axis and index_shape[d] > self_shape[d] for d in range(rank))
-    if op == "gather" and too_big:
-        bad = next(d for d in range(rank) if d != axis and index_shape[d] > self_shape[d])
-        raise RuntimeError(f"Size does not match at dimension {bad} expected index {list(index.shape)} to be no "
-                           f"larger than self {list(input.shape)} apart from dimension {axis}")
-    if isinstance(src, Tensor):
-        if too_big or any(i > s for i, s in zip(index_shape, src.shape or (1,))):
-            raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} "
-                               f"apart from dimension {axis} and to be no larger size than src {list(src.shape)}")
-    elif too_big:
-        raise RuntimeError(f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} apart "
-                           f"from dimension {axis}")
-    check_bounds(_host(index), self_shape[axis], axis, RuntimeError, negative=False)
+    _check_index_sizes(op, input, axis, index, src)
+    check_bounds(index, _size(input, axis), axis, RuntimeError, negative=False)
     return axis
+
+
+def _check_index_sizes(op, input, axis, index, src):
+    """index may not be larger than input apart from dim axis (nor, for scatters, than a src tensor)."""
+    index_shape, self_shape = index.shape or (1,), input.shape or (1,)
+    over = [d for d in range(len(index_shape)) if d != axis and index_shape[d] > self_shape[d]]
+    if op == "gather":
+        if over:
+            raise RuntimeError(f"Size does not match at dimension {over[0]} expected index {list(index.shape)} to "
+                               f"be no larger than self {list(input.shape)} apart from dimension {axis}")
+        return
+    message = (f"Expected index {list(index.shape)} to be no larger than self {list(input.shape)} apart from "
+               f"dimension {axis}")
+    if isinstance(src, Tensor):
+        if over or any(i > s for i, s in zip(index_shape, src.shape or (1,))):
+            raise RuntimeError(f"{message} and to be no larger size than src {list(src.shape)}")
+    elif over:
+        raise RuntimeError(message)
 
 
 def gather(input, dim, index, *, sparse_grad=False, out=None):
@@ -386,18 +414,19 @@ _multiply_at.defvjp(_multiply_at_fwd, _multiply_at_bwd)
 
 
 def _scatter_into(x, index, src, axis, method):
-    """x.at[positions].<method>(src): the 0-dim case reshaped, src cut to index's shape and cast to x's dtype."""
+    """x.at[positions].<method>(src): the 0-dim case reshaped, src cut to index's shape and cast to x's dtype
+    (bools add as `or`, multiply as `and`)."""
     x1, index1 = _at_least_1d(x, index)
     src = jnp.asarray(src)
     if src.ndim:
         src = src[tuple(slice(0, s) for s in index1.shape)]
     src = jnp.broadcast_to(src.astype(x.dtype), index1.shape)
+    if x.dtype == np.bool_:
+        method = {"add": "max", "multiply": "min"}.get(method, method)
     if method == "set":
         out = _put(x1, _positions(x1.shape)[_grid(index1, axis)], src)
-    elif method == "multiply" and x.dtype != np.bool_:
+    elif method == "multiply":
         out = _multiply_at(x1, index1, src, axis)
-    elif x.dtype == np.bool_ and method in ("add", "multiply"):
-        out = getattr(x1.at[_grid(index1, axis)], "max" if method == "add" else "min")(src)
     else:
         out = getattr(x1.at[_grid(index1, axis)], method)(src)
     return out.reshape(x.shape)
@@ -495,8 +524,7 @@ def _index_select(x, index, *, axis):
 def index_select(input, dim, index, *, out=None):
     _require_index_dtype("index_select", index, message="index_select(): Expected dtype int32 or int64 for index")
     axis = _index_axis(input, dim, index, IndexError, "index_select(): Index is supposed to be a vector")
-    idx = _host(index)
-    if ((idx < 0) | (idx >= (input.shape[axis] if input.ndim else 1))).any():
+    if _first_outside(index, 0, _size(input, axis)) is not None:
         raise IndexError("index out of range in self")
     from .pointwise import write_out
     return write_out(run(_index_select, "IndexSelectBackward0", input, index, axis=axis), out)
@@ -545,7 +573,7 @@ def index_add(input, dim, index, source, *, alpha=1):
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_add_(): self ({dtype_name(input.dtype)}) and source ({dtype_name(source.dtype)}) "
                            "must have the same scalar type")
-    check_bounds(_host(index), input.shape[axis] if input.ndim else 1, axis, RuntimeError, negative=False)
+    check_bounds(index, _size(input, axis), axis, RuntimeError, negative=False)
     return run(_index_update, "IndexAddBackward0", input, index, source, None if alpha == 1 else alpha, axis=axis,
                mode="add")
 
@@ -562,10 +590,10 @@ def index_copy(input, dim, index, source):
     if source.dtype is not input.dtype:
         raise RuntimeError(f"index_copy_(): self and source expected to have the same dtype, but got (self) "
                            f"{dtype_name(input.dtype)} and (source) {dtype_name(source.dtype)}")
-    size = input.shape[axis] if input.ndim else 1
-    bad = _host(index)[(_host(index) < 0) | (_host(index) >= size)]
-    if bad.size:
-        raise IndexError(f"index_copy_(): index {bad.flat[0]} is out of bounds for dimension {axis} with size {size}")
+    bad = _first_outside(index, 0, _size(input, axis))
+    if bad is not None:
+        raise IndexError(f"index_copy_(): index {bad} is out of bounds for dimension {axis} with size "
+                         f"{_size(input, axis)}")
     return run(_index_update, "IndexCopyBackward0", input, index, source, None, axis=axis, mode="copy")
 
 
@@ -577,7 +605,7 @@ def index_fill(input, dim, index, value):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"index_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s).")
-    check_bounds(_host(index), input.shape[axis] if input.ndim else 1, axis)
+    check_bounds(index, _size(input, axis), axis)
     name = "IndexFillBackward1" if isinstance(value, Tensor) else "IndexFillBackward0"
     return run(_index_update, name, input, index, value, None, axis=axis, mode="fill")
 
@@ -634,7 +662,7 @@ def take(input, index):
     if index.dtype is not _dtype.int64:
         raise RuntimeError(f"take(): Expected a long tensor for index, but got {dtype_name(index.dtype)}")
     n = input.numel()
-    bad = _host(index)[(_host(index) >= n) | (_host(index) < -n)]
-    if bad.size:
-        raise IndexError(f"out of range: tried to access index {bad.flat[0]} on a tensor of {n} elements.")
+    bad = _first_outside(index, -n, n)
+    if bad is not None:
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     return run(_take, "TakeBackward0", input, index)

@@ -17,18 +17,24 @@ from ._common import broadcast_shapes, dtype_name, wrap_dim
 from .pointwise import mul, write_out
 
 _HIGHEST = lax.Precision.HIGHEST
-_C_NAMES = {"int64": "long int", "int32": "int", "int16": "short int", "int8": "signed char",
-            "uint8": "unsigned char", "float16": "c10::Half", "bfloat16": "c10::BFloat16"}
+_C_NAMES = {"bool": "bool", "uint8": "unsigned char", "int8": "signed char", "int16": "short int", "int32": "int",
+            "int64": "long int", "float16": "c10::Half", "bfloat16": "c10::BFloat16", "float32": "float",
+            "float64": "double", "complex64": "c10::complex<float>", "complex128": "c10::complex<double>"}
 
 
 def _c_name(d):
-    """The C++ type name torch prints in mm's dtype error."""
-    return _C_NAMES.get(d._name, d._name.replace("float32", "float").replace("float64", "double"))
+    """The C++ type name torch prints in some dtype errors."""
+    return _C_NAMES[d._name]
 
 
-def _no_bool(kernel, t):
-    if t.dtype is _dtype.bool_:
+def _no_bool(kernel, dtype, empty=False):
+    """torch has no bool kernel; it runs none (so raises nothing) for products of empty operands."""
+    if dtype is _dtype.bool_ and not empty:
         raise NotImplementedError(f"\"{kernel}\" not implemented for 'Bool'")
+
+
+def _empty(*tensors):
+    return any(t.numel() == 0 for t in tensors)
 
 
 def _dims(*shape):
@@ -45,26 +51,23 @@ def _check_mm(a_shape, b_shape, a_dtype, b_dtype):
                            f"{_c_name(b_dtype)}")
 
 
-def _check_mv(mat_shape, vec_size, mat_dtype, vec_dtype, input_size=None):
-    """mv's checks; addmv passes the size of its input vector, which must be 1 or the number of rows."""
-    if mat_dtype is not vec_dtype:
-        _addmv_dtype_error(vec_dtype, mat_dtype, vec_dtype)
+def _check_mv(mat_shape, vec_size, dtypes, input_size=None):
+    """addmv's checks: `dtypes` of (input, mat, vec), where mv's input is its vector; addmv passes the size of
+    its input, which must be 1 or the number of rows."""
     rows = mat_shape[0] if input_size is None else input_size
     if mat_shape[1] != vec_size or rows not in (1, mat_shape[0]):
         raise RuntimeError(f"size mismatch, got input ({rows}), mat ({_dims(*mat_shape)}), vec ({vec_size})")
-
-
-def _addmv_dtype_error(*dtypes):
-    raise RuntimeError("addmv input tensors must have the same dtype, but got {}, {}, and {}".format(
-        *map(dtype_name, dtypes)))
+    if len(set(dtypes)) > 1:
+        raise RuntimeError("addmv input tensors must have the same dtype, but got {}, {}, and {}".format(
+            *map(dtype_name, dtypes)))
 
 
 def _check_bmm(a_shape, b_shape, a_dtype, b_dtype):
-    if a_dtype is not b_dtype:
-        raise RuntimeError(f"expected scalar type {dtype_name(a_dtype)} but found {dtype_name(b_dtype)}")
     if b_shape[:2] != (a_shape[0], a_shape[2]):
         raise RuntimeError(f"Expected size for first two dimensions of batch2 tensor to be: "
                            f"[{a_shape[0]}, {a_shape[2]}] but got: [{b_shape[0]}, {b_shape[1]}].")
+    if a_dtype is not b_dtype:
+        raise RuntimeError(f"expected scalar type {dtype_name(a_dtype)} but found {dtype_name(b_dtype)}")
 
 
 def _require_dim(t, ndim, message):
@@ -82,7 +85,7 @@ def mm(input, mat2, *, out=None):
     _require_dim(input, 2, "self must be a matrix")
     _require_dim(mat2, 2, "mat2 must be a matrix")
     _check_mm(input.shape, mat2.shape, input.dtype, mat2.dtype)
-    _no_bool("addmm_impl_cpu_", input)
+    _no_bool("addmm_impl_cpu_", input.dtype, _empty(input, mat2))
     return write_out(run(_matmul, "MmBackward0", input, mat2), out)
 
 
@@ -90,15 +93,15 @@ def bmm(input, mat2, *, out=None):
     _require_dim(input, 3, "batch1 must be a 3D tensor")
     _require_dim(mat2, 3, "batch2 must be a 3D tensor")
     _check_bmm(input.shape, mat2.shape, input.dtype, mat2.dtype)
-    _no_bool("bmm", input)
+    _no_bool("bmm", input.dtype, _empty(input, mat2))
     return write_out(run(_matmul, "BmmBackward0", input, mat2), out)
 
 
 def mv(input, vec, *, out=None):
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
-    _check_mv(input.shape, vec.shape[0], input.dtype, vec.dtype)
-    _no_bool("addmv_impl_cpu", input)
+    _check_mv(input.shape, vec.shape[0], (vec.dtype, input.dtype, vec.dtype))
+    _no_bool("addmv_impl_cpu", input.dtype, _empty(input, vec))
     return write_out(run(_matmul, "MvBackward0", input, vec), out)
 
 
@@ -112,46 +115,40 @@ def dot(input, tensor, *, out=None):
     if n != m:
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
                            f"of elements, but got {n} and {m} elements respectively")
-    _no_bool("dot", input)
+    _no_bool("dot", input.dtype)
     return write_out(run(_matmul, "DotBackward0", input, tensor), out)
 
 
-def _folds(a, b):
-    """Whether torch's matmul folds the batched operand into one mm/mv (contiguous operands, no out=)."""
-    if a.ndim >= 3 and b.ndim <= 2:
-        return True
-    if b.ndim >= 3 and a.ndim <= 2:
-        return a.requires_grad or (a.ndim == 1 and (b.numel() == 0 or b.shape[-2] == 1))
-    return False
-
-
 def _check_batched(a, b):
-    """torch's checks for matmul with a batched (>2-D) operand, by the route it takes; its grad_fn name."""
-    if _folds(a, b) and a.ndim >= 3:
+    """torch's checks for matmul with a batched (>2-D) operand, by the route it takes; its grad_fn name.
+
+    torch folds a batched left operand into one mm/mv; a batched right one only when the left requires grad
+    or folding needs no copy (contiguous operands assumed); otherwise it broadcasts the batch dims for bmm."""
+    if a.ndim >= 3 and b.ndim <= 2:
         rows = (math.prod(a.shape[:-1]), a.shape[-1])
         if b.ndim == 1:
-            _check_mv(rows, b.shape[0], a.dtype, b.dtype)
-            _no_bool("addmv_impl_cpu", a)
+            _check_mv(rows, b.shape[0], (b.dtype, a.dtype, b.dtype))
+            _no_bool("addmv_impl_cpu", a.dtype, _empty(a, b))
         else:
             _check_mm(rows, b.shape, a.dtype, b.dtype)
-            _no_bool("addmm_impl_cpu_", a)
+            _no_bool("addmm_impl_cpu_", a.dtype, _empty(a, b))
         return "UnsafeViewBackward0"
-    if _folds(a, b):
+    if b.ndim >= 3 and a.ndim <= 2 and (a.requires_grad or a.ndim == 1 and (b.numel() == 0 or b.shape[-2] == 1)):
         p, q = b.shape[-2:]
         rows = (math.prod(b.shape[:-2]) * q, p)
         if a.ndim == 1:
-            _check_mv(rows, a.shape[0], b.dtype, a.dtype)
-            _no_bool("addmv_impl_cpu", a)
+            _check_mv(rows, a.shape[0], (a.dtype, b.dtype, a.dtype))
+            _no_bool("addmv_impl_cpu", a.dtype, _empty(a, b))
             return "UnsafeViewBackward0"
         _check_mm(rows, a.shape[::-1], b.dtype, a.dtype)
-        _no_bool("addmm_impl_cpu_", a)
+        _no_bool("addmm_impl_cpu_", a.dtype, _empty(a, b))
         return "TransposeBackward0" if a.shape[0] == 1 else "CloneBackward0"
     size = math.prod(broadcast_shapes(a.shape[:-2], b.shape[:-2]))
     n = a.shape[-2] if a.ndim > 1 else 1
     p = b.shape[-1] if b.ndim > 1 else 1
     k_b = b.shape[-2] if b.ndim > 1 else b.shape[0]
     _check_bmm((size, n, a.shape[-1]), (size, k_b, p), a.dtype, b.dtype)
-    _no_bool("bmm", a)
+    _no_bool("bmm", a.dtype, _empty(a, b))
     return "UnsafeViewBackward0"
 
 
@@ -168,7 +165,7 @@ def matmul(input, other, *, out=None):
         return route(input, other, out=out)
     if input.ndim == 1 and other.ndim == 2:
         _check_mm((1, input.shape[0]), other.shape, input.dtype, other.dtype)
-        _no_bool("addmm_impl_cpu_", input)
+        _no_bool("addmm_impl_cpu_", input.dtype, _empty(input, other))
         name = "SqueezeBackward4"
     else:
         name = _check_batched(input, other)
@@ -178,14 +175,18 @@ def matmul(input, other, *, out=None):
 # ---- beta * input + alpha * product --------------------------------------------------------------------
 
 def _addmm(x, a, b, beta, alpha, *, ignore_input):
-    prod = jnp.matmul(a, b, precision=_HIGHEST)
+    """float16/bfloat16 combine in float32 and round once, as torch's gemm."""
+    acc = jnp.float32 if a.dtype in (jnp.float16, jnp.bfloat16) else a.dtype
+    prod = jnp.matmul(a, b, precision=_HIGHEST, preferred_element_type=acc)
     if alpha is not None:
-        prod = prod * jnp.asarray(alpha, prod.dtype)
+        prod = prod * jnp.asarray(alpha, acc)
     if ignore_input:
-        return jnp.broadcast_to(prod, jnp.broadcast_shapes(x.shape, prod.shape))
-    if beta is None:
-        return x + prod
-    return jnp.asarray(beta, prod.dtype) * x + prod
+        out = jnp.broadcast_to(prod, jnp.broadcast_shapes(x.shape, prod.shape))
+    elif beta is None:
+        out = x.astype(acc) + prod
+    else:
+        out = jnp.asarray(beta, acc) * x.astype(acc) + prod
+    return out.astype(a.dtype)
 
 
 def _addbmm(x, a, b, beta, alpha, *, ignore_input):
@@ -208,7 +209,7 @@ def _check_expand(input, shape):
     if input.ndim > len(shape):
         raise RuntimeError(f"expand({input.type()}{{{list(input.shape)}}}, size={list(shape)}): the number of sizes "
                            f"provided ({len(shape)}) must be greater or equal to the number of dimensions in the "
-                           "tensor")
+                           f"tensor ({input.ndim})")
     for i, (s, target) in enumerate(zip(input.shape[::-1], shape[::-1])):
         if s not in (1, target):
             dim = len(shape) - 1 - i
@@ -228,25 +229,25 @@ def addmm(input, mat1, mat2, *, beta=1, alpha=1, out=None):
     """beta * input + alpha * (mat1 @ mat2); beta=0 ignores input (even NaNs), as torch's."""
     _require_dim(mat1, 2, f"mat1 must be a matrix, got {mat1.ndim}-D tensor")
     _require_dim(mat2, 2, f"mat2 must be a matrix, got {mat2.ndim}-D tensor")
+    _check_addmm_dtypes(input, mat1, mat2)
     _check_mm(mat1.shape, mat2.shape, mat1.dtype, mat2.dtype)
-    _check_same_input("self and mat2 must have the same dtype, but got {} and {}", input, mat2)
     _check_expand(input, (mat1.shape[0], mat2.shape[1]))
-    _no_bool("addmm_impl_cpu_", mat1)
+    _no_bool("addmm_impl_cpu_", mat1.dtype)
     return _scaled_product("AddmmBackward0", input, mat1, mat2, beta, alpha, out)
 
 
-def _check_same_input(message, input, operand):
-    if input.dtype is not operand.dtype:
-        raise RuntimeError(message.format(dtype_name(input.dtype), dtype_name(operand.dtype)))
+def _check_addmm_dtypes(input, mat1, mat2):
+    for names, a in (("self", input), ("mat1", mat1)):
+        if a.dtype is not mat2.dtype:
+            raise RuntimeError(f"{names} and mat2 must have the same dtype, but got {dtype_name(a.dtype)} and "
+                               f"{dtype_name(mat2.dtype)}")
 
 
 def addmv(input, mat, vec, *, beta=1, alpha=1, out=None):
     if input.ndim > 1 or mat.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got {input.ndim}, {mat.ndim}, {vec.ndim}")
-    if len({input.dtype, mat.dtype, vec.dtype}) > 1:
-        _addmv_dtype_error(input.dtype, mat.dtype, vec.dtype)
-    _check_mv(mat.shape, vec.shape[0], mat.dtype, vec.dtype, input.shape[0] if input.ndim else 1)
-    _no_bool("addmv_impl_cpu", mat)
+    _check_mv(mat.shape, vec.shape[0], (input.dtype, mat.dtype, vec.dtype), input.shape[0] if input.ndim else 1)
+    _no_bool("addmv_impl_cpu", mat.dtype, _empty(mat, vec))
     return _scaled_product("AddmvBackward0", input, mat, vec, beta, alpha, out)
 
 
@@ -255,12 +256,12 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
         wrap_dim(2, t.ndim)
     _require_dim(batch1, 3, "batch1 must be a 3D tensor")
     _require_dim(batch2, 3, "batch2 must be a 3D tensor")
-    if len({input.dtype, batch1.dtype, batch2.dtype}) > 1:
+    if input.dtype is not batch1.dtype:
         raise RuntimeError(f"Input dtypes must be the same, got: input {_c_name(input.dtype)}, batch1: "
                            f"{_c_name(batch1.dtype)}, batch2: {_c_name(batch2.dtype)}")
     _check_bmm(batch1.shape, batch2.shape, batch1.dtype, batch2.dtype)
     _check_expand(input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
-    _no_bool("baddbmm", batch1)
+    _no_bool("baddbmm", batch1.dtype)
     return _scaled_product("BaddbmmBackward0", input, batch1, batch2, beta, alpha, out)
 
 
@@ -276,10 +277,9 @@ def addbmm(input, batch1, batch2, *, beta=1, alpha=1, out=None):
     if batch1.shape[2] != batch2.shape[1]:
         raise RuntimeError(f"Incompatible matrix sizes for bmm ({_dims(*batch1.shape[1:])} and "
                            f"{_dims(*batch2.shape[1:])})")
-    _check_same_input("self and mat2 must have the same dtype, but got {} and {}", input, batch2)
-    _check_mm(batch1.shape[1:], batch2.shape[1:], batch1.dtype, batch2.dtype)
+    _check_addmm_dtypes(input, batch1, batch2)
     _check_expand(input, (batch1.shape[1], batch2.shape[2]))
-    _no_bool("addmm_impl_cpu_", batch1)
+    _no_bool("addmm_impl_cpu_", batch1.dtype)
     return _scaled_product("AddbmmBackward0", input, batch1, batch2, beta, alpha, out, _addbmm)
 
 
@@ -303,6 +303,8 @@ ger = outer
 
 def _tensordot(a, b, *, axes):
     """jnp.tensordot, after torch's rule that a size-1 contracted dim is summed out of the other operand."""
+    if a.dtype == jnp.bool_:
+        return _tensordot(a.astype(jnp.int64), b.astype(jnp.int64), axes=axes).astype(jnp.bool_)
     for da, db in zip(*axes):
         if a.shape[da] != b.shape[db]:
             if b.shape[db] == 1:
@@ -322,16 +324,17 @@ def _contraction_dims(a, b, dims):
             raise RuntimeError(f"tensordot expects dims < ndim_a or ndim_b, but got dims={dims}")
         return tuple(range(a.ndim - dims, a.ndim)), tuple(range(dims))
     dims_a, dims_b = dims
-    for name, d in (("dims_self", dims_a), ("dims_other", dims_b)):
+    for position, name, d in ((3, "dims_self", dims_a), (4, "dims_other", dims_b)):
         if isinstance(d, int):
-            raise TypeError(f"tensordot(): argument '{name}' must be tuple of ints, not int")
+            raise TypeError(f"tensordot(): argument '{name}' (position {position}) must be tuple of ints, not int")
     if len(dims_a) != len(dims_b):
         raise RuntimeError("both dimension lists should have same length")
     return tuple(wrap_dim(d, a.ndim) for d in dims_a), tuple(wrap_dim(d, b.ndim) for d in dims_b)
 
 
 def tensordot(a, b, dims=2, out=None):
-    """Contract dims of a with dims of b: an int (last of a with first of b), a pair of lists, or a Tensor."""
+    """Contract dims of a with dims of b: an int (last of a with first of b), a pair of lists, or a Tensor.
+    Bools only contract fully, as torch's."""
     dims_a, dims_b = _contraction_dims(a, b, dims)
     for da, db in zip(dims_a, dims_b):
         sa, sb = a.shape[da], b.shape[db]
@@ -340,7 +343,8 @@ def tensordot(a, b, dims=2, out=None):
                                f"second has size {sb} in dim {db}")
     if a.dtype is not b.dtype:
         raise RuntimeError("both inputs should have same dtype")
-    _no_bool("addmm_impl_cpu_", a)
+    if len(dims_a) < a.ndim or len(dims_b) < b.ndim:
+        _no_bool("addmm_impl_cpu_", a.dtype, _empty(a, b))
     return write_out(run(_tensordot, "ViewBackward0", a, b, axes=(dims_a, dims_b)), out)
 
 
@@ -402,54 +406,94 @@ def _parse_equation(equation, operands):
         if len(letters) > op.ndim:
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(letters)}) is more than "
                                f"the number of dimensions ({op.ndim}) for operand {i}")
-        head, _, tail = term.partition("...")
-        for c, size in zip(head + tail, op.shape[:len(head)] + op.shape[op.ndim - len(tail):]):
-            seen = sizes.setdefault(c, size)
-            if size != seen and 1 not in (size, seen):
-                raise RuntimeError(f"einsum(): subscript {c} has size {size} for operand {i} which does not "
-                                   f"broadcast with previously seen size {seen}")
-            sizes[c] = seen if size == 1 else size
+        _check_sizes(i, term, op, sizes)
     if not arrow:
         used = lhs.replace("...", "")
         rhs = ("..." if "..." in lhs else "") + "".join(c for c in _LETTERS if used.count(c) == 1)
     for c in rhs.replace("...", ""):
         if rhs.count(c) > 1:
             raise RuntimeError(f"einsum(): output subscript {c} appears more than once in the output")
-        if c not in sizes:
+        if c not in lhs:
             raise RuntimeError(f"einsum(): output subscript {c} does not appear in the equation for any input "
                                "operand")
     return lhs + "->" + rhs, terms, rhs
 
 
-def _dim_labels(term, op):
-    """{label: size} of an operand's dims; ellipsis dims are labelled by their distance from its end."""
+def _labels(term, op):
+    """The label of each dim of an operand: its letter, or ('...', distance from the ellipsis' end)."""
     head, ellipsis, tail = term.partition("...")
     middle = op.ndim - len(head) - len(tail) if ellipsis else 0
-    return dict(zip(list(head) + [("...", k) for k in range(middle, 0, -1)] + list(tail), op.shape))
+    return list(head) + [("...", k) for k in range(middle, 0, -1)] + list(tail)
 
 
-def _einsum_dtypes(terms, rhs, operands):
-    """(compute dtype, result dtype) by torch's route: a dim outside the output that is size 1, or that no
-    other operand has with a size other than 1, is summed first (integers and bools then become int64); the
-    remaining contractions use bmm, which needs equal dtypes and no bools."""
-    labels = [_dim_labels(term, op) for term, op in zip(terms, operands)]
-    kept = set(rhs.replace("...", "")) | ({c for dims in labels for c in dims if c[0] == "..."} if "..." in rhs else
-                                          set())
-    dtypes = []
-    for i, (dims, op) in enumerate(zip(labels, operands)):
-        summed = any(c not in kept and (size == 1 or all(other.get(c, 1) == 1 for other in labels[:i] + labels[i + 1:]))
-                     for c, size in dims.items())
-        integral = not (op.dtype.is_floating_point or op.dtype.is_complex)
-        dtypes.append(_dtype.int64 if summed and integral else op.dtype)
-    for d in dtypes[1:]:
-        if d is not dtypes[0]:
-            raise RuntimeError(f"expected scalar type {dtype_name(dtypes[0])} but found {dtype_name(d)}")
-    result = dtypes[0]
-    contracted = any(c not in kept and sum(dims.get(c, 1) != 1 for dims in labels) > 1 for dims in labels for c in dims)
-    if result is _dtype.bool_ and contracted:
-        raise NotImplementedError("\"bmm\" not implemented for 'Bool'")
-    compute = _dtype.int64 if result is _dtype.bool_ else result
-    return compute, result
+def _dim_labels(term, op):
+    """{label: size} of an operand's dims."""
+    return dict(zip(_labels(term, op), op.shape))
+
+
+def _check_sizes(i, term, op, sizes):
+    """torch's size checks for operand i: repeated letters take a diagonal, other sizes broadcast with the
+    sizes other than 1 seen so far (updated in `sizes`)."""
+    first = {}
+    for dim, (label, size) in enumerate(zip(_labels(term, op), op.shape)):
+        if label in first:
+            if size != op.shape[first[label]]:
+                raise RuntimeError(f"einsum(): subscript {label} is repeated for operand {i} but the sizes don't "
+                                   f"match, {size} != {op.shape[first[label]]}")
+            continue
+        first[label] = dim
+        seen = sizes.get(label, 1)
+        if size != 1 and seen not in (1, size):
+            raise RuntimeError(f"einsum(): subscript {label} has size {size} for operand {i} which does not "
+                               f"broadcast with previously seen size {seen}" if isinstance(label, str) else
+                               f"einsum(): dimension {dim} covered by ellipsis in operand {i}has size {size} which "
+                               f"does not broadcast with previously seen ellipsis with size {seen} for the "
+                               "respective dimension")
+        if size != 1:
+            sizes[label] = size
+
+
+def _summed(dtype):
+    return dtype if dtype.is_floating_point or dtype.is_complex else _dtype.int64
+
+
+def _einsum_dtype(terms, rhs, operands):
+    """The result dtype (or the error) of torch's einsum route, followed on sizes and dtypes: operands are
+    combined left to right; a dim left only in one of the pair is summed first (integers and bools become
+    int64), a dim shared by both with no later use is contracted by bmm (equal dtypes, no bools), otherwise
+    the pair is multiplied (promoting). A single operand with dims to drop is summed.
+
+    Differs from torch with 3+ operands of mixed integer dtypes when opt_einsum is installed, which reorders
+    torch's contractions."""
+    ops = [(_dim_labels(term, op), op.dtype) for term, op in zip(terms, operands)]
+    kept = set(rhs.replace("...", "")) | ({c for dims, _ in ops for c in dims if c[0] == "..."} if "..." in rhs
+                                          else set())
+    contracted = {c for dims, _ in ops for c in dims if c not in kept}
+    counts = {c: sum(dims.get(c, 1) != 1 for dims, _ in ops) for c in contracted}
+    if len(ops) == 1:
+        return _summed(ops[0][1]) if contracted else ops[0][1]
+    while len(ops) > 1:
+        (a, a_dtype), (b, b_dtype) = ops[:2]
+        a, b, bmm = dict(a), dict(b), False
+        empty = 0 in a.values() or 0 in b.values()
+        for c in contracted:
+            if a.get(c, 1) != 1 and b.get(c, 1) != 1:
+                counts[c] -= 1
+                if counts[c] == 1:
+                    counts[c], bmm = 0, True
+                    a[c] = b[c] = 1
+            elif counts[c] == 1 and a.get(c, 1) != 1:
+                counts[c], a[c], a_dtype = 0, 1, _summed(a_dtype)
+            elif counts[c] == 1 and b.get(c, 1) != 1:
+                counts[c], b[c], b_dtype = 0, 1, _summed(b_dtype)
+        if bmm:
+            _no_bool("bmm", a_dtype, empty)
+            _check_bmm((1, 1, 1), (1, 1, 1), a_dtype, b_dtype)
+            dtype = a_dtype
+        else:
+            dtype = _dtype.promote_types(a_dtype, b_dtype)
+        ops = [({c: max(a.get(c, 1), b.get(c, 1)) for c in a.keys() | b.keys()}, dtype)] + ops[2:]
+    return ops[0][1]
 
 
 def einsum(*args):
@@ -466,5 +510,6 @@ def einsum(*args):
         if not isinstance(t, Tensor):
             raise TypeError(f"expected Tensor as element {i} in argument 1, but got {type(t).__name__}")
     equation, terms, rhs = _parse_equation(equation, operands)
-    compute, result = _einsum_dtypes(terms, rhs, operands)
+    result = _einsum_dtype(terms, rhs, operands)
+    compute = _dtype.int64 if result is _dtype.bool_ else result
     return run(_einsum, "EinsumBackward0", *operands, equation=equation, dtype=compute._np, out_dtype=result._np)

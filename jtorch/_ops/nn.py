@@ -5,6 +5,7 @@ Each kernel is a function of arrays plus static keyword arguments; `jtorch.nn.fu
 arguments as torch does and runs one kernel per call through `_dispatch.run`. Spatial arguments arrive
 normalised: one (low, high) pair or one pooling plan per spatial dim, in dim order.
 """
+import functools
 import math
 
 import jax
@@ -172,8 +173,10 @@ def _later_wins(a, b):
     take = vb > va
     if _is_float(vb):
         take = take | jnp.isnan(vb)
+    if ma is not None:
+        take = take | ~ma
     if mb is not None:
-        take = mb & (take if ma is None else (~ma | take))
+        take = take & mb
     mask = None if ma is None or mb is None else ma | mb
     return jnp.where(take, vb, va), mask, None if ia is None else jnp.where(take, ib, ia)
 
@@ -217,13 +220,14 @@ def avg_pool(x, *, plans, divisors):
 # ---- activations -----------------------------------------------------------------------------------------
 
 def clamp_grad0(x, *, low, high):
-    """clamp(x, low, high) (high may be None) with torch's hardtanh/relu gradient: zero at and beyond the
-    bounds, one inside and at NaN; values keep x's sign of zero."""
-    clamped = x if low is None else jnp.where(x < low, jnp.asarray(low, x.dtype), x)
-    outside = x <= low
-    if high is not None:
+    """clamp(x, low, high) (high None for relu) with torch's gradients: zero at and beyond the bounds; at NaN
+    one for relu and zero for hardtanh (torch's vectorised kernels). Values keep x's sign of zero."""
+    clamped = jnp.where(x < low, jnp.asarray(low, x.dtype), x)
+    if high is None:
+        outside = x <= low
+    else:
         clamped = jnp.where(x > high, jnp.asarray(high, x.dtype), clamped)
-        outside = outside | (x >= high)
+        outside = ~((x > low) & (x < high))
     return jnp.where(outside, lax.stop_gradient(clamped), x)
 
 
@@ -231,16 +235,63 @@ def leaky_relu(x, slope):
     return jnp.where(x > 0, x, x * slope)
 
 
+@functools.partial(jax.custom_jvp, nondiff_argnums=(1,))
 def elu(x, alpha):
     negative = jnp.where(x <= 0, x, 0)
     return jnp.where(x <= 0, alpha * jnp.expm1(negative), x)
 
 
+@elu.defjvp
+def _elu_jvp(alpha, primals, tangents):
+    """torch's backward: dy * alpha * exp(x) where x <= 0, else dy."""
+    (x,), (t,) = primals, tangents
+    return elu(x, alpha), jnp.where(x <= 0, t * alpha * jnp.exp(jnp.where(x <= 0, x, 0)), t)
+
+
+_GELU_BETA = math.sqrt(2) * (2 / math.sqrt(math.pi)) * 0.5
+_GELU_KAPPA = 0.044715
+
+
+def _const(value, x):
+    """A constant in x's dtype, as torch's kernels cast their double constants."""
+    return jnp.asarray(value, x.dtype)
+
+
+@jax.custom_jvp
+def _gelu_erf(x):
+    return x * 0.5 * (1 + jax.scipy.special.erf(x * _const(math.sqrt(0.5), x)))
+
+
+@_gelu_erf.defjvp
+def _gelu_erf_jvp(primals, tangents):
+    """torch's backward: dy * (cdf + x * pdf)."""
+    (x,), (t,) = primals, tangents
+    cdf = 0.5 * (1 + jax.scipy.special.erf(x * _const(math.sqrt(0.5), x)))
+    pdf = jnp.exp(-0.5 * x * x) * _const(2 / math.sqrt(math.pi) * math.sqrt(0.5) * 0.5, x)
+    return _gelu_erf(x), t * (cdf + x * pdf)
+
+
+@jax.custom_jvp
+def _gelu_tanh(x):
+    inner = _const(_GELU_BETA, x) * (x + _const(_GELU_KAPPA, x) * (x * x * x))
+    return 0.5 * x * (1 + jnp.tanh(inner))
+
+
+@_gelu_tanh.defjvp
+def _gelu_tanh_jvp(primals, tangents):
+    """torch's backward: dy * (left' + right') of 0.5x * (1 + tanh(inner)), in its order of operations."""
+    (x,), (t,) = primals, tangents
+    beta, kappa = _const(_GELU_BETA, x), _const(_GELU_KAPPA, x)
+    x_sq = x * x
+    tanh_inner = jnp.tanh(beta * (x + kappa * (x_sq * x)))
+    left_derivative = 0.5 * (1 + tanh_inner)
+    inner_derivative = beta * (1 + _const(3, x) * kappa * x_sq)
+    right_derivative = 0.5 * x * (1 - tanh_inner * tanh_inner) * inner_derivative
+    return _gelu_tanh(x), t * (left_derivative + right_derivative)
+
+
 def gelu(x, *, approximate):
-    if approximate == "tanh":
-        inner = math.sqrt(2 / math.pi) * (x + 0.044715 * (x * x * x))
-        return 0.5 * x * (1 + jnp.tanh(inner))
-    return 0.5 * x * (1 + jax.scipy.special.erf(x * math.sqrt(0.5)))
+    return _gelu_tanh(x) if approximate == "tanh" else _gelu_erf(x)
 
 
 @jax.custom_jvp
@@ -250,8 +301,9 @@ def silu(x):
 
 @silu.defjvp
 def _silu_jvp(primals, tangents):
+    """torch's backward: dy * s * (1 + x * (1 - s)), s = 1 / (1 + exp(-x))."""
     (x,), (t,) = primals, tangents
-    s = jax.nn.sigmoid(x)
+    s = 1 / (1 + jnp.exp(-x))
     return silu(x), t * (s * (1 + x * (1 - s)))
 
 

@@ -59,13 +59,14 @@ def _require_floating(input, dtype, message):
 
 
 def _check_reducible(name, input, axes, empty_error=RuntimeError):
-    """torch refuses identity-less reductions (max, argmax...) over zero-size dims."""
+    """torch refuses identity-less reductions (max, argmax...) over zero-size dims; axes: None (all dims), an
+    int or a tuple."""
     if axes is None and input.numel() == 0:
         message = f"{name}(): Expected reduction dim to be specified for input.numel() == 0."
         if empty_error is RuntimeError:
             message += " Specify the reduction dim with the 'dim' argument."
         raise empty_error(message)
-    for axis in axes or ():
+    for axis in (axes,) if isinstance(axes, int) else axes or ():
         if input.shape[axis] == 0:
             raise IndexError(f"{name}(): Expected reduction dim {axis} to have non-zero size.")
 
@@ -183,13 +184,9 @@ def _logsumexp_jvp(axis, keepdims, primals, tangents):
     return out, jnp.sum(jnp.exp(x - kept) * dx, axis=axis, keepdims=keepdims)
 
 
-def _logsumexp_op(x, axis, keepdims):
-    return _logsumexp(x, axis, keepdims)
-
-
 def logsumexp(input, dim, keepdim=False, *, out=None):
     """Integer and bool inputs give the default float dtype; the gradient is torch's exp(x - result)."""
-    return _reduction(_logsumexp_op, "LogsumexpBackward0", input, dim, keepdim, float_result(input.dtype), out)
+    return _reduction(_logsumexp, "LogsumexpBackward0", input, dim, keepdim, float_result(input.dtype), out)
 
 
 # ---- max / min and their indices ---------------------------------------------------------------------------
@@ -267,7 +264,7 @@ def _max_min(name, largest, input, dim, keepdim, other, out):
         _check_reducible(name, input, None)
         return write_out(run(_extreme, grad_name, input, largest=largest), out)
     axis = _axis(input, dim)
-    _check_reducible(name, input, None if axis is None else (axis,))
+    _check_reducible(name, input, axis)
     return _named(name, run(_extreme_at, grad_name, input, axis=axis, keepdim=keepdim, largest=largest), out)
 
 
@@ -293,7 +290,7 @@ def _arg_extreme(x, *, axis, keepdim, largest):
 def _arg_op(name, largest, input, dim, keepdim, out):
     _not_bool(name, input)
     axis = None if dim is None else _axis(input, dim)
-    _check_reducible(name, input, None if axis is None else (axis,), IndexError)
+    _check_reducible(name, input, axis, IndexError)
     return write_out(run(_arg_extreme, "", input, axis=axis, keepdim=keepdim, largest=largest), out)
 
 
@@ -450,8 +447,13 @@ def norm(input, p="fro", dim=None, keepdim=False, out=None, dtype=None):
 # ---- cumulative ------------------------------------------------------------------------------------------
 
 def _cumulative(x, *, op, axis, dtype):
-    y, axis = _along(x.astype(dtype), axis)
-    return op(y, axis=axis).reshape(x.shape)
+    """op along axis in `dtype`; float16/bfloat16 accumulate in float32, as torch's."""
+    y, axis = _along(x.astype(_accumulator(dtype)), axis)
+    return op(y, axis=axis).reshape(x.shape).astype(dtype)
+
+
+def _accumulator(dtype):
+    return jnp.float32 if dtype in (jnp.float16, jnp.bfloat16) else dtype
 
 
 def _cumulative_op(op, name, input, dim, dtype, out):
@@ -487,8 +489,7 @@ def _sort(x, *, axis, descending):
 
 
 def _argsort(x, *, axis, descending):
-    y, axis = _along(x, axis)
-    return jnp.argsort(y, axis=axis, stable=True, descending=descending).astype(jnp.int64).reshape(x.shape)
+    return _sort(x, axis=axis, descending=descending)[1]
 
 
 def sort(input, dim=-1, descending=False, *, stable=None, out=None):
@@ -535,7 +536,7 @@ def _not_implemented_for_bool(kernel, input):
 def kthvalue(input, k, dim=-1, keepdim=False, *, out=None):
     """k-th smallest (1-based) along dim; NaN counts as the largest value."""
     axis = _axis(input, dim)
-    _check_reducible("kthvalue", input, None if axis is None else (axis,))
+    _check_reducible("kthvalue", input, axis)
     if not 1 <= k <= (1 if axis is None else input.shape[axis]):
         raise RuntimeError(f"kthvalue(): selected number k out of range for dimension {axis or 0}")
     _not_implemented_for_bool("kthvalue_cpu", input)
@@ -571,7 +572,7 @@ def _median_op(name, ignore_nan, input, dim, keepdim, out):
     if dim is None:
         return write_out(run(_median, grad_name, input, ignore_nan=ignore_nan), out)
     axis = _axis(input, dim)
-    _check_reducible(name, input, None if axis is None else (axis,))
+    _check_reducible(name, input, axis)
     return _named(name, run(_median_at, grad_name, input, axis=axis, keepdim=keepdim, ignore_nan=ignore_nan),
                   out)
 
@@ -604,13 +605,14 @@ def _mode(x, *, axis, keepdim):
 def mode(input, dim=-1, keepdim=False, *, out=None):
     """Differs from torch on long rows with ties, where torch's CPU kernel picks an unspecified index."""
     axis = _axis(input, dim)
-    _check_reducible("mode", input, None if axis is None else (axis,))
+    _check_reducible("mode", input, axis)
     return _named("mode", run(_mode, "ModeBackward0", input, axis=axis, keepdim=keepdim), out)
 
 
 def _unique(x, *, axis):
     """Padded unique values (or slices along axis), inverse indices, padded counts, and the number of uniques."""
-    rows = x.reshape(-1, 1) if axis is None else jnp.moveaxis(x, axis, 0).reshape(x.shape[axis], x.size and -1)
+    rows = x.reshape(-1, 1) if axis is None else jnp.moveaxis(x, axis, 0)
+    rows = rows.reshape(rows.shape[0], math.prod(rows.shape[1:]))
     n = rows.shape[0]
     order = jnp.lexsort(tuple(rows[:, j] for j in reversed(range(rows.shape[1])))) if rows.shape[1] else \
         jnp.arange(n)
@@ -627,7 +629,8 @@ def _unique(x, *, axis):
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
-    """Sorted unique values (or slices along dim); each NaN is its own value, as torch's.
+    """Sorted unique values (or slices along dim; sorted=False sorts too, as torch's CPU kernel); each NaN is
+    its own value, as torch's.
 
     The number of uniques is read back to the host (the output shape depends on it). Differs from torch:
     the outputs never require grad (torch's require grad but cannot be differentiated)."""

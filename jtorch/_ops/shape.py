@@ -50,7 +50,8 @@ def _check_nonnegative(shape):
         raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
 
 
-def _legacy_type(t):
+def legacy_type(t):
+    """torch's legacy tensor type name used in error messages (torch.FloatTensor...)."""
     return f"torch.{dtype_name(t.dtype)}Tensor"
 
 
@@ -139,7 +140,10 @@ def flatten(input, start_dim=0, end_dim=-1):
 
 
 def unflatten(input, dim, sizes):
-    dim = _dim_of(input, dim)
+    if input.ndim == 0:
+        raise RuntimeError(f"unflatten got an unexpected error:\nDimension specified as {dim} but tensor has no "
+                           "dimensions")
+    dim = wrap_dim(dim, input.ndim)
     sizes = _ints(sizes)
     if not sizes:
         raise RuntimeError("unflatten: sizes must be non-empty")
@@ -264,7 +268,7 @@ def _broadcast_to(x, *, shape):
 
 def _expanded_shape(input, sizes):
     if len(sizes) < input.ndim:
-        raise RuntimeError(f"expand({_legacy_type(input)}{{{list(input.shape)}}}, size={list(sizes)}): the number "
+        raise RuntimeError(f"expand({legacy_type(input)}{{{list(input.shape)}}}, size={list(sizes)}): the number "
                            f"of sizes provided ({len(sizes)}) must be greater or equal to the number of dimensions "
                            f"in the tensor ({input.ndim})")
     lead = len(sizes) - input.ndim
@@ -298,9 +302,13 @@ def broadcast_to(input, size):
     return expand(input, size)
 
 
+def _broadcast_all(*xs, shape):
+    return tuple(jnp.broadcast_to(x, shape) for x in xs)
+
+
 def broadcast_tensors(*tensors):
     shape = broadcast_shapes(*(t._value.shape for t in tensors))
-    return tuple(expand(t, shape) for t in tensors)
+    return run(_broadcast_all, "ExpandBackward0", *tensors, shape=shape)
 
 
 def _tile(x, *, reps):
@@ -325,17 +333,17 @@ def tile(input, dims):
 def _repeat_interleave(x, repeats, *, axis, total):
     if axis is None:
         x, axis = x.reshape(-1), 0
-    return jnp.repeat(x, repeats, axis=axis, total_repeat_length=total)
+    return jnp.repeat(x, jnp.reshape(repeats, -1), axis=axis, total_repeat_length=total)
 
 
-def _check_repeats_dtype(repeats):
-    if repeats.dtype not in (_dtype.int32, _dtype.int64):
-        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{dtype_name(repeats.dtype)}'")
+def _repeated_indices(repeats, *, total):
+    return jnp.repeat(jnp.arange(repeats.shape[0], dtype=repeats.dtype), repeats, total_repeat_length=total)
 
 
 def _repeat_total(repeats, size, axis, output_size):
     """The output length for a repeats tensor (0-dim or 1-D, int32/int64, non-negative): one host sync."""
-    _check_repeats_dtype(repeats)
+    if repeats.dtype not in (_dtype.int32, _dtype.int64):
+        raise NotImplementedError(f"\"repeat_interleave_cpu\" not implemented for '{dtype_name(repeats.dtype)}'")
     if repeats.ndim > 1:
         raise RuntimeError("repeats must be 0-dim or 1-dim tensor")
     counts = np.asarray(repeats._value).reshape(-1)
@@ -358,17 +366,18 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if repeats is None:
         if input.ndim != 1:
             raise RuntimeError("repeat_interleave only accept 1D vector as repeat")
-        _check_repeats_dtype(input)
-        from .creation import arange
-        return repeat_interleave(arange(input.shape[0], dtype=input.dtype), input, 0, output_size=output_size)
+        total = _repeat_total(input, input.shape[0], 0, output_size)
+        return run(_repeated_indices, "RepeatInterleaveBackward0", input, total=total)
     axis = None if dim is None else _dim_of(input, dim)
     size = input.numel() if axis is None else input.shape[axis]
     if isinstance(repeats, Tensor):
         total = _repeat_total(repeats, size, axis or 0, output_size)
-        return run(_repeat_interleave, "IndexSelectBackward0", input, repeats.reshape(-1), axis=axis, total=total)
-    if repeats < 0:
+    elif repeats < 0:
         raise RuntimeError("Repeats must be non-negative")
-    return run(_repeat_interleave, "ViewBackward0", input, repeats, axis=axis, total=size * repeats)
+    else:
+        total = size * repeats
+    name = "IndexSelectBackward0" if isinstance(repeats, Tensor) else "ViewBackward0"
+    return run(_repeat_interleave, name, input, repeats, axis=axis, total=total)
 
 
 # ---- cat / stack --------------------------------------------------------------------------------------------
@@ -392,36 +401,45 @@ def _list_dtype(tensors):
     return out
 
 
-def _cat(*xs, axis, dtype, keep):
-    return jnp.concatenate([x.astype(dtype) for x, k in zip(xs, keep) if k], axis=axis)
+def _cat(*xs, axis, dtype, shapes, keep):
+    return jnp.concatenate([x.reshape(shape).astype(dtype) for x, shape, k in zip(xs, shapes, keep) if k], axis=axis)
+
+
+def _concatenate(tensors, shapes, dim, out=None):
+    """One dispatch concatenating the tensors, each first reshaped to its entry of `shapes`, with torch.cat's
+    checks and its legacy rule: 1-D empty inputs are skipped (but still promote)."""
+    for i, shape in enumerate(shapes):
+        if not shape:
+            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
+    keep = tuple(shape != (0,) for shape in shapes)
+    kept = [shape for shape, k in zip(shapes, keep) if k]
+    if kept:
+        axis = wrap_dim(dim, len(kept[0]))
+        for i, shape in enumerate(shapes):
+            if keep[i]:
+                _check_cat_sizes(kept[0], shape, i, axis)
+    else:
+        axis, keep = 0, (True,) * len(shapes)
+    from .pointwise import write_out
+    result = run(_cat, "CatBackward0", *tensors, axis=axis, dtype=_list_dtype(tensors)._np, shapes=tuple(shapes),
+                 keep=keep)
+    return write_out(result, out)
+
+
+def _check_cat_sizes(ref, shape, i, axis):
+    if len(shape) != len(ref):
+        raise RuntimeError(f"Tensors must have same number of dimensions: got {len(ref)} and {len(shape)}")
+    for d in range(len(ref)):
+        if d != axis and shape[d] != ref[d]:
+            raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size {ref[d]} but "
+                               f"got size {shape[d]} for tensor number {i} in the list.")
 
 
 def cat(tensors, dim=0, *, out=None):
-    """torch.cat, including torch's legacy rule: 1-D empty inputs are skipped (but still promote)."""
     tensors = _tensor_list(tensors, "cat")
     if not tensors:
         raise ValueError("torch.cat(): expected a non-empty list of Tensors")
-    for i, t in enumerate(tensors):
-        if t.ndim == 0:
-            raise RuntimeError(f"zero-dimensional tensor (at position {i}) cannot be concatenated")
-    keep = tuple(not (t.ndim == 1 and t.shape[0] == 0) for t in tensors)
-    kept = [t for t, k in zip(tensors, keep) if k]
-    if kept:
-        ref = kept[0]
-        axis = wrap_dim(dim, ref.ndim)
-        for i, t in enumerate(tensors):
-            if keep[i] and t.ndim != ref.ndim:
-                raise RuntimeError(f"Tensors must have same number of dimensions: got {ref.ndim} and {t.ndim}")
-            for d in range(ref.ndim):
-                if keep[i] and d != axis and t.shape[d] != ref.shape[d]:
-                    raise RuntimeError(f"Sizes of tensors must match except in dimension {axis}. Expected size "
-                                       f"{ref.shape[d]} but got size {t.shape[d]} for tensor number {i} in the "
-                                       "list.")
-    else:
-        axis, keep = 0, (True,) * len(tensors)
-    from .pointwise import write_out
-    result = run(_cat, "CatBackward0", *tensors, axis=axis, dtype=_list_dtype(tensors)._np, keep=keep)
-    return write_out(result, out)
+    return _concatenate(tensors, [tuple(t.shape) for t in tensors], dim, out)
 
 
 concat = concatenate = cat
@@ -444,40 +462,63 @@ def stack(tensors, dim=0, *, out=None):
     return write_out(run(_stack, "StackBackward0", *tensors, axis=axis, dtype=_list_dtype(tensors)._np), out)
 
 
+def _at_least(shape, ndim):
+    """numpy's atleast_{1,2,3}d shapes: () -> (1,)*ndim, (n,) -> (1, n)[, 1], (m, n) -> (m, n, 1)."""
+    if len(shape) >= ndim:
+        return shape
+    if not shape:
+        return (1,) * ndim
+    return ((1,) + shape + (1,))[:ndim] if len(shape) == 1 else shape + (1,)
+
+
+def _stacked(op, tensors, raised, dim):
+    """hstack & co: one concatenation of the tensors, each reshaped to raised(shape), along dim (an int, or a
+    function of the first raised shape)."""
+    tensors = _tensor_list(tensors, op)
+    if not tensors:
+        raise RuntimeError(f"{op} expects a non-empty TensorList")
+    shapes = [raised(tuple(t.shape)) for t in tensors]
+    return _concatenate(tensors, shapes, dim(shapes[0]) if callable(dim) else dim)
+
+
 def hstack(tensors):
-    tensors = [atleast_1d(t) for t in _tensor_list(tensors, "hstack")]
-    return cat(tensors, 0 if tensors and tensors[0].ndim == 1 else 1)
+    return _stacked("hstack", tensors, lambda shape: _at_least(shape, 1), lambda shape: 0 if len(shape) == 1 else 1)
 
 
 def vstack(tensors):
-    return cat([atleast_2d(t) for t in _tensor_list(tensors, "vstack")], 0)
+    return _stacked("vstack", tensors, lambda shape: _at_least(shape, 2), 0)
 
 
 row_stack = vstack
 
 
 def dstack(tensors):
-    return cat([atleast_3d(t) for t in _tensor_list(tensors, "dstack")], 2)
+    return _stacked("dstack", tensors, lambda shape: _at_least(shape, 3), 2)
 
 
 def column_stack(tensors):
-    return hstack([t.reshape(-1, 1) if t.ndim <= 1 else t for t in _tensor_list(tensors, "column_stack")])
+    """hstack of the tensors with 0-dim and 1-D ones as columns."""
+    return _stacked("column_stack", tensors, lambda shape: (math.prod(shape), 1) if len(shape) <= 1 else shape, 1)
 
 
-def atleast_1d(t):
-    return t.reshape(1) if t.ndim == 0 else t
+def _atleast(tensors, ndim):
+    """atleast_{1,2,3}d: one tensor gives one tensor; several (or a sequence) give a tuple."""
+    single = len(tensors) == 1 and isinstance(tensors[0], Tensor)
+    tensors = tuple(tensors[0]) if len(tensors) == 1 and not single else tensors
+    out = tuple(t if t.ndim >= ndim else reshape(t, _at_least(tuple(t.shape), ndim)) for t in tensors)
+    return out[0] if single else out
 
 
-def atleast_2d(t):
-    return t.reshape(1, -1) if t.ndim < 2 else t
+def atleast_1d(*tensors):
+    return _atleast(tensors, 1)
 
 
-def atleast_3d(t):
-    if t.ndim == 0:
-        return t.reshape(1, 1, 1)
-    if t.ndim == 1:
-        return t.reshape(1, -1, 1)
-    return t.unsqueeze(-1) if t.ndim == 2 else t
+def atleast_2d(*tensors):
+    return _atleast(tensors, 2)
+
+
+def atleast_3d(*tensors):
+    return _atleast(tensors, 3)
 
 
 # ---- split / chunk / unbind ---------------------------------------------------------------------------------

@@ -1,8 +1,16 @@
 """torch.nn: Module, Parameter, layers, functional, init."""
 from . import functional
+from . import init
 from . import utils
 from .modules import (Flatten, Identity, Module, ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential,
                       Unflatten)
 from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
                       NLLLoss, SmoothL1Loss)
+from .modules import (ELU, GELU, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
+                      AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, BatchNorm3d, Bilinear, CircularPad1d,
+                      CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, Conv1d, Conv2d,
+                      Conv3d, ConvTranspose1d, ConvTranspose2d, Dropout, Embedding, Hardtanh, LayerNorm, LeakyReLU,
+                      Linear, LogSoftmax, MaxPool1d, MaxPool2d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
+                      ReLU, ReLU6, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, Sigmoid, SiLU, Softmax, Tanh,
+                      ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .parameter import Parameter

@@ -101,6 +101,16 @@ def bilinear(input1, input2, weight, bias=None):
 
 # ---- convolution ------------------------------------------------------------------------------------------
 
+def _meta(t):
+    """(shape, dtype) of a tensor, or None: the hashable facts argument checks depend on."""
+    return None if t is None else (tuple(t.shape), t.dtype)
+
+
+def _key(value):
+    """A hashable form of an int-list argument."""
+    return tuple(value) if isinstance(value, list) else value
+
+
 def _conv_param(value, nd, name):
     out = _tuple(value, nd)
     if len(out) != nd:
@@ -109,7 +119,7 @@ def _conv_param(value, nd, name):
     return tuple(int(v) for v in out)
 
 
-def _conv_padding(padding, weight, stride, dilation, nd):
+def _conv_padding(padding, kernel, stride, dilation, nd):
     """(low, high) per spatial dim from an int, a tuple, 'valid' or 'same' (extra padding goes high)."""
     if isinstance(padding, str):
         if padding == "valid":
@@ -118,7 +128,7 @@ def _conv_padding(padding, weight, stride, dilation, nd):
             raise RuntimeError(f"Invalid padding string: '{padding}'")
         if any(s != 1 for s in stride):
             raise RuntimeError("padding='same' is not supported for strided convolutions")
-        totals = [d * (k - 1) for d, k in zip(dilation, weight.shape[2:])]
+        totals = [d * (k - 1) for d, k in zip(dilation, kernel)]
         return tuple((t // 2, t - t // 2) for t in totals)
     padding = _conv_param(padding, nd, "padding")
     if any(p < 0 for p in padding):
@@ -126,56 +136,61 @@ def _conv_padding(padding, weight, stride, dilation, nd):
     return tuple((p, p) for p in padding)
 
 
-def _check_conv_common(input, weight, bias, stride, dilation, groups, nd, name):
-    if input.ndim not in (nd + 1, nd + 2):
+def _check_conv(input, weight, bias, stride, dilation, groups, nd, name, channels, bias_size):
+    """torch's checks shared by convolutions and transposed convolutions, on (shape, dtype) pairs."""
+    (in_shape, in_dtype), (w_shape, w_dtype) = input, weight
+    if len(in_shape) not in (nd + 1, nd + 2):
         raise RuntimeError(f"Expected {nd + 1}D (unbatched) or {nd + 2}D (batched) input to {name}, but got input "
-                           f"of size: {list(input.shape)}")
-    if weight.ndim != nd + 2:
+                           f"of size: {list(in_shape)}")
+    if len(w_shape) != nd + 2:
         raise RuntimeError(f"Expected {nd + 2}-dimensional weight for {name}, but got weight of size "
-                           f"{list(weight.shape)}")
+                           f"{list(w_shape)}")
     if any(s <= 0 for s in stride):
         raise RuntimeError("non-positive stride is not supported")
     if any(d <= 0 for d in dilation):
         raise RuntimeError("dilation should be greater than zero")
     if groups <= 0:
         raise RuntimeError("non-positive groups is not supported")
-    if weight.shape[0] % groups:
+    if w_shape[0] % groups:
         raise RuntimeError(f"Given groups={groups}, expected weight to be divisible by {groups} at dimension 0, but "
-                           f"got weight of size [{list(weight.shape)}] instead")
-    if input.dtype is not weight.dtype:
-        raise RuntimeError(f"expected scalar type {dtype_name(input.dtype)} but found {dtype_name(weight.dtype)}")
-    if bias is not None and bias.dtype is not input.dtype:
-        raise RuntimeError(f"Input type ({dtype_name(input.dtype).lower()}) and bias type "
-                           f"({dtype_name(bias.dtype).lower()}) should be the same")
+                           f"got weight of size [{list(w_shape)}] instead")
+    expected = channels(w_shape)
+    if in_shape[-nd - 1] != expected:
+        batched = list(in_shape) if len(in_shape) == nd + 2 else [1] + list(in_shape)
+        transposed = "transposed=1" if name.startswith("conv_transpose") else f"groups={groups}"
+        raise RuntimeError(f"Given {transposed}, weight of size {list(w_shape)}, expected input{batched} to have "
+                           f"{expected} channels, but got {in_shape[-nd - 1]} channels instead")
+    if bias is not None and (len(bias[0]) != 1 or bias[0][0] != bias_size(w_shape)):
+        raise RuntimeError(f"Given weight of size {list(w_shape)}, expected bias to be 1-dimensional with "
+                           f"{bias_size(w_shape)} elements, but got bias of size {list(bias[0])} instead")
+    if in_dtype is not w_dtype:
+        raise RuntimeError(f"expected scalar type {dtype_name(in_dtype)} but found {dtype_name(w_dtype)}")
+    if bias is not None and bias[1] is not in_dtype:
+        raise RuntimeError(f"Input type ({dtype_name(in_dtype).lower()}) and bias type "
+                           f"({dtype_name(bias[1]).lower()}) should be the same")
 
 
-def _check_bias(weight, bias, channels):
-    if bias is not None and (bias.ndim != 1 or bias.shape[0] != channels):
-        raise RuntimeError(f"Given weight of size {list(weight.shape)}, expected bias to be 1-dimensional with "
-                           f"{channels} elements, but got bias of size {list(bias.shape)} instead")
-
-
-def _batched_shape(input, nd):
-    return list(input.shape) if input.ndim == nd + 2 else [1] + list(input.shape)
+@functools.lru_cache(maxsize=1024)
+def _conv_config(nd, input, weight, bias, stride, padding, dilation, groups):
+    """(stride, (low, high) padding pairs, dilation) of conv{nd}d after torch's checks; arguments are
+    (shape, dtype) pairs and hashable forms of the int-list arguments."""
+    stride, dilation = _conv_param(stride, nd, "stride"), _conv_param(dilation, nd, "dilation")
+    _check_conv(input, weight, bias, stride, dilation, groups, nd, f"conv{nd}d",
+                lambda w: w[1] * groups, lambda w: w[0])
+    kernel = weight[0][2:]
+    pads = _conv_padding(padding, kernel, stride, dilation, nd)
+    padded = [n + lo + hi for n, (lo, hi) in zip(input[0][-nd:], pads)]
+    dilated = [d * (k - 1) + 1 for d, k in zip(dilation, kernel)]
+    if any(p < k for p, k in zip(padded, dilated)):
+        raise RuntimeError(f"Calculated padded input size per channel: ({_shape(padded)}). Kernel size: "
+                           f"({_shape(dilated)}). Kernel size can't be greater than actual input size")
+    return stride, pads, dilation
 
 
 def _convolution(input, weight, bias, stride, padding, dilation, groups, nd, padding_mode="zeros"):
     """conv{nd}d; padding_mode (as Conv modules pass it) pads with that mode inside the same dispatch."""
-    name = f"conv{nd}d"
-    stride, dilation = _conv_param(stride, nd, "stride"), _conv_param(dilation, nd, "dilation")
-    _check_conv_common(input, weight, bias, stride, dilation, groups, nd, name)
-    pads = _conv_padding(padding, weight, stride, dilation, nd)
-    channels = input.shape[-nd - 1]
-    if weight.shape[1] * groups != channels:
-        raise RuntimeError(f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
-                           f"{_batched_shape(input, nd)} to have {weight.shape[1] * groups} channels, but got "
-                           f"{channels} channels instead")
-    _check_bias(weight, bias, weight.shape[0])
-    padded = [n + lo + hi for n, (lo, hi) in zip(input.shape[-nd:], pads)]
-    kernel = [d * (k - 1) + 1 for d, k in zip(dilation, weight.shape[2:])]
-    if any(p < k for p, k in zip(padded, kernel)):
-        raise RuntimeError(f"Calculated padded input size per channel: ({_shape(padded)}). Kernel size: "
-                           f"({_shape(kernel)}). Kernel size can't be greater than actual input size")
+    stride, pads, dilation = _conv_config(nd, _meta(input), _meta(weight), _meta(bias), _key(stride), _key(padding),
+                                          _key(dilation), groups)
     return run(kernels.conv, "ConvolutionBackward0", input, weight, bias, stride=stride, padding=pads,
                dilation=dilation, groups=groups, padding_mode=padding_mode, batched=input.ndim == nd + 2)
 
@@ -195,27 +210,30 @@ def conv3d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return _convolution(input, weight, bias, stride, padding, dilation, groups, 3)
 
 
-def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
-    name = f"conv_transpose{nd}d"
+@functools.lru_cache(maxsize=1024)
+def _conv_transpose_config(nd, input, weight, bias, stride, padding, output_padding, groups, dilation):
+    """(stride, padding, output_padding, dilation) of conv_transpose{nd}d after torch's checks."""
     stride, dilation = _conv_param(stride, nd, "stride"), _conv_param(dilation, nd, "dilation")
     padding, output_padding = _conv_param(padding, nd, "padding"), _conv_param(output_padding, nd, "output_padding")
-    _check_conv_common(input, weight, bias, stride, dilation, groups, nd, name)
+    _check_conv(input, weight, bias, stride, dilation, groups, nd, f"conv_transpose{nd}d", lambda w: w[0],
+                lambda w: w[1] * groups)
     if any(p < 0 for p in padding + output_padding):
         raise RuntimeError("negative padding is not supported")
-    channels = input.shape[-nd - 1]
-    if weight.shape[0] != channels:
-        raise RuntimeError(f"Given transposed=1, weight of size {list(weight.shape)}, expected input"
-                           f"{_batched_shape(input, nd)} to have {weight.shape[0]} channels, but got {channels} "
-                           "channels instead")
     if any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
         raise RuntimeError("output padding must be smaller than either stride or dilation, but got "
                            f"output_padding={list(output_padding)} stride={list(stride)} dilation={list(dilation)}")
-    _check_bias(weight, bias, weight.shape[1] * groups)
     sizes = [(n - 1) * s - 2 * p + d * (k - 1) + op + 1 for n, s, p, d, k, op in
-             zip(input.shape[-nd:], stride, padding, dilation, weight.shape[2:], output_padding)]
+             zip(input[0][-nd:], stride, padding, dilation, weight[0][2:], output_padding)]
     if any(n < 1 for n in sizes):
-        raise RuntimeError(f"Given input size per channel: ({_shape(input.shape[-nd:])}). Calculated output size per "
+        raise RuntimeError(f"Given input size per channel: ({_shape(input[0][-nd:])}). Calculated output size per "
                            f"channel: ({_shape(sizes)}). Output size is too small")
+    return stride, padding, output_padding, dilation
+
+
+def _conv_transpose(input, weight, bias, stride, padding, output_padding, groups, dilation, nd):
+    stride, padding, output_padding, dilation = _conv_transpose_config(
+        nd, _meta(input), _meta(weight), _meta(bias), _key(stride), _key(padding), _key(output_padding), groups,
+        _key(dilation))
     return run(kernels.conv_transpose, "ConvolutionBackward0", input, weight, bias, stride=stride, padding=padding,
                output_padding=output_padding, dilation=dilation, groups=groups, batched=input.ndim == nd + 2)
 
@@ -246,8 +264,11 @@ def _pool_params(kernel_size, stride, padding, dilation, nd):
     return kernel, stride, _tuple(padding, nd), _tuple(dilation, nd)
 
 
-def _window_plans(input, kernel, stride, padding, dilation, ceil_mode, nd):
-    """Pooling plans of the trailing nd dims, after torch's checks."""
+@functools.lru_cache(maxsize=1024)
+def _window_plans(shape, kernel_size, stride, padding, dilation, ceil_mode, nd):
+    """Pooling plans of the trailing nd dims of an input of `shape`, after torch's checks (int-list arguments
+    in hashable form)."""
+    kernel, stride, padding, dilation = _pool_params(kernel_size, stride, padding, dilation, nd)
     if any(k <= 0 for k in kernel):
         raise RuntimeError(f"kernel size should be greater than zero, but got kernel_size={list(kernel)}")
     if any(s <= 0 for s in stride):
@@ -261,10 +282,10 @@ def _window_plans(input, kernel, stride, padding, dilation, ceil_mode, nd):
         if p > ((k - 1) * d + 1) // 2:
             raise RuntimeError(f"pad should be at most half of effective kernel size, but got pad={p}, "
                                f"kernel_size={k} and dilation={d}")
-    sizes = tuple(input.shape[-nd:])
+    sizes = shape[-nd:]
     outs = [_pool_out(n, *args, ceil_mode) for n, *args in zip(sizes, kernel, stride, padding, dilation)]
     if any(o < 1 for o in outs):
-        planes = input.shape[-nd - 1]
+        planes = shape[-nd - 1]
         raise RuntimeError(f"Given input size: ({'x'.join(map(str, (planes,) + sizes))}). Calculated output size: "
                            f"({'x'.join(map(str, [planes] + outs))}). Output size is too small")
     return tuple(("window", n, o, k, s, p, d) for n, o, k, s, p, d in zip(sizes, outs, kernel, stride, padding,
@@ -278,8 +299,8 @@ def _check_pool_input(input, nd):
 
 def _max_pool(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices, nd, grad_name):
     _check_pool_input(input, nd)
-    params = _pool_params(kernel_size, stride, padding, dilation, nd)
-    plans = _window_plans(input, *params, ceil_mode, nd)
+    plans = _window_plans(tuple(input.shape), _key(kernel_size), _key(stride), _key(padding), _key(dilation),
+                          bool(ceil_mode), nd)
     return run(kernels.max_pool, grad_name, input, plans=plans, with_indices=bool(return_indices))
 
 
@@ -331,8 +352,8 @@ def _avg_pool(input, kernel_size, stride, padding, ceil_mode, count_include_pad,
               grad_name):
     if divisor_override == 0:
         raise RuntimeError("divisor must be not zero")
-    params = _pool_params(kernel_size, stride, padding, 1, nd)
-    plans = _window_plans(input, *params, ceil_mode, nd)
+    plans = _window_plans(tuple(input.shape), _key(kernel_size), _key(stride), _key(padding), 1, bool(ceil_mode),
+                          nd)
     divisor = _avg_divisor(plans, bool(count_include_pad), divisor_override)
     return run(kernels.avg_pool, grad_name, input, plans=plans, divisors=(divisor,))
 
@@ -355,7 +376,8 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
 
 
 def _adaptive_plans(input, output_size, nd, name):
-    """Adaptive pooling plans of the trailing nd dims (None in output_size keeps that input size)."""
+    """Adaptive pooling plans of the trailing nd dims (None in output_size keeps that input size); an output
+    size dividing the input size gives equal windows, planned as a tiling."""
     if input.ndim not in (nd + 1, nd + 2):
         if nd == 1:
             raise RuntimeError(f"Expected 2 to 3 dimensions, but got {input.ndim}-dimensional tensor for argument "
@@ -366,7 +388,8 @@ def _adaptive_plans(input, output_size, nd, name):
     if any(o < 0 for o in outs):
         raise RuntimeError(f"{name}: elements of output_size must be greater than or equal to 0 but received "
                            f"{list(outs)}")
-    return tuple(("adaptive", n, o) for n, o in zip(sizes, outs))
+    return tuple(("window", n, o, n // o, n // o, 0, 1) if o and n % o == 0 else ("adaptive", n, o)
+                 for n, o in zip(sizes, outs))
 
 
 def adaptive_avg_pool1d(input, output_size):
@@ -385,12 +408,18 @@ def adaptive_avg_pool2d(input, output_size):
 
 def _adaptive_avg(input, plans, grad_name):
     """Window sums divided by the window length of each dim in turn (torch's `sum / kh / kw`)."""
+    return run(kernels.avg_pool, grad_name, input, plans=plans, divisors=_adaptive_divisors(plans))
+
+
+@functools.lru_cache(maxsize=256)
+def _adaptive_divisors(plans):
+    """The window lengths of each dim, shaped to broadcast against the output's trailing dims."""
     divisors = []
-    for dim, (_, size, out) in enumerate(plans):
+    for dim, (_, size, out, *_) in enumerate(plans):
         o = np.arange(out)
         lengths = -((-(o + 1) * size) // out) - (o * size) // out
         divisors.append(_nested(lengths.reshape((-1,) + (1,) * (len(plans) - dim - 1))))
-    return run(kernels.avg_pool, grad_name, input, plans=plans, divisors=tuple(divisors))
+    return tuple(divisors)
 
 
 def _adaptive_max(input, output_size, return_indices, nd, grad_name):
@@ -421,7 +450,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
 # ---- activations ------------------------------------------------------------------------------------------
 
 def relu(input, inplace=False):
-    """max(x, 0); the gradient is 0 at x <= 0, as torch's."""
+    """max(x, 0), keeping NaN and -0.0; the gradient is 0 at x <= 0 and passes at NaN, as torch's."""
     return _inplace(input, run(kernels.clamp_grad0, "ReluBackward0", input, low=0, high=None), inplace)
 
 
@@ -430,6 +459,7 @@ def relu_(input):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(x, min_val, max_val); the gradient is 0 at and beyond the bounds and at NaN, as torch's."""
     if min_val > max_val:
         raise ValueError("min_val cannot be greater than max_val")
     result = run(kernels.clamp_grad0, "HardtanhBackward0", input, low=min_val, high=max_val)
@@ -455,7 +485,7 @@ def leaky_relu_(input, negative_slope=0.01):
 
 def elu(input, alpha=1.0, inplace=False):
     _check_float(input, "elu_cpu")
-    return _inplace(input, run(kernels.elu, "EluBackward0", input, alpha), inplace)
+    return _inplace(input, run(kernels.elu, "EluBackward0", input, alpha=alpha), inplace)
 
 
 def elu_(input, alpha=1.0):
@@ -463,7 +493,11 @@ def elu_(input, alpha=1.0):
 
 
 def gelu(input, approximate="none"):
-    """approximate='none' (erf form) or 'tanh'."""
+    """approximate='none' (erf form) or 'tanh'; gradients use torch's backward formulas.
+
+    Differs from torch: gelu(inf) is inf where torch's vectorised CPU kernel gives nan; with 'tanh', float32
+    gradients below x = -4 can differ by ~1e-6 (XLA's tanh saturates a few ulps earlier than torch's).
+    """
     if approximate not in ("none", "tanh"):
         raise RuntimeError("approximate argument must be either none or tanh.")
     _check_float(input, "GeluKernelImpl")
@@ -528,7 +562,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
         raise RuntimeError(f"result type Float can't be cast to the desired output type {dtype_name(input.dtype)}")
     keep = _random.dropout_mask(input.shape, p)
     compute = np.float64 if input.dtype is _dtype.float64 else np.float32
-    scale = compute(1) / compute(1 - p)
+    scale = compute(1) / compute(1 - p) if p < 1 else compute(0)
     return _inplace(input, run(kernels.dropout, "MulBackward0", input, keep, scale), inplace)
 
 
@@ -572,7 +606,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     """Normalises over the trailing dims normalized_shape (biased variance), then weight * x + bias."""
-    shape = (normalized_shape,) if isinstance(normalized_shape, numbers.Integral) else tuple(normalized_shape)
+    if isinstance(normalized_shape, numbers.Integral):
+        raise TypeError("layer_norm(): argument 'normalized_shape' (position 2) must be tuple of ints, not "
+                        f"{type(normalized_shape).__name__}")
+    shape = tuple(normalized_shape)
     if not shape or tuple(input.shape[input.ndim - len(shape):]) != shape or input.ndim < len(shape):
         raise RuntimeError(f"Given normalized_shape={list(shape)}, expected input with shape "
                            f"[*, {', '.join(map(str, shape))}], but got input of size{list(input.shape)}")

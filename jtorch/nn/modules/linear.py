@@ -2,7 +2,7 @@
 import math
 
 from ..._ops.creation import empty
-from .. import functional as F
+from .. import _functional_layers as F
 from .. import init
 from ..parameter import Parameter
 from .module import Module
@@ -68,6 +68,8 @@ class Bilinear(Module):
 
     def reset_parameters(self):
         """weight and bias from U(+-1/sqrt(in1_features)), as torch."""
+        if self.in1_features <= 0:
+            raise ValueError(f"in1_features must be > 0, but got (in1_features={self.in1_features})")
         bound = 1 / math.sqrt(self.weight.size(1))
         init.uniform_(self.weight, -bound, bound)
         if self.bias is not None:
