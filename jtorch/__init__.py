@@ -37,6 +37,9 @@ from ._ops.shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, 
                          flipud, hstack, movedim, moveaxis, narrow, permute, reshape, roll,
                          row_stack, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
                          transpose, unbind, unflatten, unsqueeze, vstack)
+from .nn.functional import (adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, batch_norm, conv1d, conv2d,
+                            conv3d, conv_transpose1d, conv_transpose2d, dropout, embedding, layer_norm, log_softmax,
+                            max_pool1d, max_pool2d, relu_, softmax)
 from ._tensor import Size, Tensor, is_complex, is_floating_point, is_tensor, numel
 from .serialization import load, save
 from .autograd.grad_mode import (enable_grad, inference_mode, is_grad_enabled, is_inference_mode_enabled,

@@ -13,6 +13,7 @@ from ._dispatch import run
 from ._ops import creation, indexing, linalg, pointwise, random, reduction, shape
 from ._ops._common import dtype_name
 from ._tensor import Tensor
+from .nn import functional as F
 
 _NUMBER = (int, float, complex, bool, np.number, np.bool_)
 
@@ -170,6 +171,8 @@ _METHODS = {
     "flip": lambda self, *dims: shape.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
                                              else dims),
     "where": lambda self, condition, other: pointwise.where(condition, self, other),
+    "softmax": lambda self, dim, dtype=None: F.softmax(self, dim, dtype=dtype),
+    "log_softmax": lambda self, dim, dtype=None: F.log_softmax(self, dim, dtype=dtype),
     "fill_": fill_, "zero_": zero_, "copy_": copy_,
     "stride": _stride,
     "is_contiguous": lambda self, memory_format=None: True,

@@ -11,6 +11,7 @@ from .. import _dtype
 from .._dispatch import run
 from .._tensor import Tensor
 from ._common import check_broadcast, dtype_name, float_result
+from .nn import clamp_grad0
 
 
 def write_out(result, out):
@@ -59,10 +60,6 @@ def _sign(x):
     return (x > 0).astype(x.dtype) - (x < 0).astype(x.dtype)
 
 
-def _relu(x):
-    return jnp.maximum(x, jnp.zeros((), x.dtype))
-
-
 exp = _unary(jnp.exp, "ExpBackward0", floating=True)
 exp2 = _unary(jnp.exp2, "Exp2Backward0", floating=True)
 expm1 = _unary(jnp.expm1, "Expm1Backward0", floating=True)
@@ -101,10 +98,14 @@ floor = _unary(_integer_identity(jnp.floor), "FloorBackward0", floating=False)
 ceil = _unary(_integer_identity(jnp.ceil), "CeilBackward0", floating=False)
 trunc = _unary(_integer_identity(jnp.trunc), "TruncBackward0", floating=False)
 frac = _unary(_frac, "FracBackward0", floating=False)
-relu = _unary(_relu, "ReluBackward0", floating=False)
 fix = trunc
 absolute = abs
 arcsin, arccos, arctan = asin, acos, atan
+
+
+def relu(input, *, out=None):
+    """max(x, 0), keeping NaN and -0.0; the gradient is 0 at x <= 0, as torch's."""
+    return write_out(run(clamp_grad0, "ReluBackward0", input, low=0, high=None), out)
 
 
 def _neg(x):

@@ -451,7 +451,7 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=False):
 
 def relu(input, inplace=False):
     """max(x, 0), keeping NaN and -0.0; the gradient is 0 at x <= 0 and passes at NaN, as torch's."""
-    return _inplace(input, run(kernels.clamp_grad0, "ReluBackward0", input, low=0, high=None), inplace)
+    return _inplace(input, pointwise.relu(input), inplace)
 
 
 def relu_(input):
