@@ -33,9 +33,9 @@ from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero
                              logcumsumexp, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean,
                              sum, var, var_mean)
 from ._ops.shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk,
-                         column_stack, concat, concatenate, diagonal, dstack, flatten, flip, fliplr,
-                         flipud, hstack, movedim, moveaxis, narrow, permute, reshape, roll,
-                         row_stack, select, split, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
+                         column_stack, concat, concatenate, diagonal, dstack, flatten, flip, fliplr, flipud, hstack,
+                         moveaxis, movedim, narrow, permute, repeat_interleave, reshape, roll, row_stack, select,
+                         split, split_with_sizes, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
                          transpose, unbind, unflatten, unsqueeze, vstack)
 from .nn.functional import (adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, batch_norm, conv1d, conv2d,
                             conv3d, conv_transpose1d, conv_transpose2d, dropout, embedding, layer_norm, log_softmax,

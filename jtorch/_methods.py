@@ -146,7 +146,7 @@ _METHODS = {
         "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
         "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
         "repeat", "tile", "split", "split_with_sizes", "chunk", "tensor_split", "unbind", "narrow", "select",
-        "fliplr", "flipud", "roll", "diagonal", "contiguous")},
+        "fliplr", "flipud", "roll", "diagonal", "contiguous", "repeat_interleave")},
     **{name: getattr(indexing, name) for name in (
         "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
         "index_fill", "masked_fill", "masked_select", "nonzero", "argwhere", "take")},

@@ -3,7 +3,7 @@ import pytest
 import torch
 
 import jtorch
-from conftest import assert_raises_like, assert_same, compare, compare_or_raise, to_jt
+from conftest import assert_same, compare, compare_or_raise, to_jt
 
 DTYPES = [torch.float32, torch.float64, torch.int64, torch.bool]
 NAN, INF = float("nan"), float("inf")
@@ -52,6 +52,15 @@ def grads_of(fn, data):
         (y[0] if isinstance(y, tuple) else y).sum().backward()
         out.append(x.grad)
     return out
+
+
+def check_double_backward(fn, data):
+    """d/dx sum((d/dx sum(fn(x)^2))^3), through create_graph=True, against torch."""
+    def second(module, x):
+        g, = module.autograd.grad((fn(module, x) ** 2).sum(), x, create_graph=True)
+        return module.autograd.grad((g ** 3).sum(), x)[0]
+    assert_same(second(jtorch, to_jt(data).requires_grad_()), second(torch, data.clone().requires_grad_()),
+                rtol=1e-4, atol=1e-5)
 
 
 # ---- plain reductions over dims -----------------------------------------------------------------------------
@@ -284,8 +293,9 @@ def test_norm_zero_order():
 @pytest.mark.parametrize("fn", [
     lambda m, x: m.norm(x, "nuc"), lambda m, x: m.norm(x[0], "nuc"), lambda m, x: m.norm(x, "nuc", (0, 2)),
     lambda m, x: m.norm(x, "nuc", 1), lambda m, x: m.norm(x, "fro", (0, 1, 2)), lambda m, x: m.norm(x, "bad"),
-    lambda m, x: m.norm(x.long()), lambda m, x: m.norm(x, dtype=m.float64), lambda m, x: m.norm(x, 1, 0, True, dtype=m.float64),
-    lambda m, x: m.norm(x.double(), dtype=m.float32), lambda m, x: m.norm(x.long(), dtype=m.float64),
+    lambda m, x: m.norm(x.long()), lambda m, x: m.norm(x, dtype=m.float64),
+    lambda m, x: m.norm(x, 1, 0, True, dtype=m.float64), lambda m, x: m.norm(x.double(), dtype=m.float32),
+    lambda m, x: m.norm(x.long(), dtype=m.float64),
 ])
 def test_norm_variants_and_errors(fn):
     """'nuc' (2 dims), 'fro' over at most 2 dims, dtype= (no narrowing), integer inputs raise."""
@@ -393,3 +403,11 @@ def test_unique(data, kw):
 def test_unique_nan_and_zero_dim(x):
     """Each NaN is its own value; a 0-d input gives one value, a 0-d inverse and one count."""
     check(lambda m, a: a.unique(return_inverse=True, return_counts=True), x, grad=False)
+
+
+@pytest.mark.parametrize("fn", [
+    lambda m, x: m.norm(x, 3, 1), lambda m, x: m.std(x, 1), lambda m, x: m.max(x), lambda m, x: m.logsumexp(x, 1),
+])
+def test_double_backward(fn):
+    """Second derivatives through the custom gradients (create_graph=True)."""
+    check_double_backward(fn, make((3, 4)))

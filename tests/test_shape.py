@@ -386,6 +386,18 @@ def test_stacks_errors(op, shapes):
     raises(lambda m, xs: getattr(m, op)(xs), [make(s) for s in shapes])
 
 
+def test_stacks_empty_errors():
+    for op in ("hstack", "vstack", "dstack", "column_stack"):
+        raises(lambda m: getattr(m, op)([]))
+
+
+def test_atleast():
+    """One tensor gives one tensor (itself when it has the dims already); several, or a sequence, a tuple."""
+    check(lambda m, x, y, z: (m.atleast_1d(x), m.atleast_1d(y), m.atleast_2d(x), m.atleast_2d(y, z),
+                              m.atleast_3d([x, y, z]), m.atleast_3d(z), m.atleast_1d(z) is z),
+          make(()), make((3,)), make((2, 3)))
+
+
 # ---- split / chunk / unbind --------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("shape,size,dim", [((5, 2), 2, 0), ((5, 2), 5, 0), ((5, 2), 7, 0), ((5, 2), 1, 1),
@@ -535,14 +547,3 @@ def test_diagonal_errors():
     raises(lambda m, x: x.diagonal(0, 0, 2), make((3, 4)))
     raises(lambda m, x: x.diagonal(), make((3,)))
 
-
-def test_stacks_empty_errors():
-    for op in ("hstack", "vstack", "dstack", "column_stack"):
-        raises(lambda m: getattr(m, op)([]))
-
-
-def test_atleast():
-    """One tensor gives one tensor (itself when it has the dims already); several, or a sequence, a tuple."""
-    check(lambda m, x, y, z: (m.atleast_1d(x), m.atleast_1d(y), m.atleast_2d(x), m.atleast_2d(y, z),
-                              m.atleast_3d([x, y, z]), m.atleast_3d(z), m.atleast_1d(z) is z),
-          make(()), make((3,)), make((2, 3)))

@@ -174,9 +174,11 @@ def _parse_item(it, x, dim, free, spec, arrays):
             raise ValueError("step must be greater than zero")
         spec.append(("slice", start, stop, step))
         return 1
-    found = _mask_indices(it, x.shape, dim) if _is_mask(it) else [it]
-    if not _is_mask(it):
+    if _is_mask(it):
+        found = _mask_indices(it, x.shape, dim)
+    else:
         check_bounds(it, x.shape[dim], dim)
+        found = [it]
     for idx in found:
         spec.append(("array", len(arrays)))
         arrays.append(idx)
@@ -266,13 +268,23 @@ def _put_bwd(positions, grad):
 _put.defvjp(_put_fwd, _put_bwd)
 
 
+def _fit(value, shape):
+    """value with torch's leading size-1 dims dropped, broadcast to shape."""
+    if value.ndim > len(shape):
+        value = value.reshape(value.shape[value.ndim - len(shape):])
+    return jnp.broadcast_to(value, shape)
+
+
 def _setitem(x, value, *arrays, spec):
-    """Writes value at the flat positions that x[spec] reads: one scatter for every kind of index."""
-    positions = _index(_positions(x.shape), arrays, spec)
-    value = jnp.asarray(value)
-    if value.ndim > positions.ndim:
-        value = value.reshape(value.shape[value.ndim - positions.ndim:])
-    return _put(x, positions, jnp.broadcast_to(value.astype(x.dtype), positions.shape))
+    """Writes value where x[spec] reads: a slice update for basic indices, else one scatter at the flat
+    positions that x[spec] reads."""
+    value = jnp.asarray(value).astype(x.dtype)
+    if any(t[0] in ("array", "bool") for t in spec):
+        positions = _index(_positions(x.shape), arrays, spec)
+        return _put(x, positions, _fit(value, positions.shape))
+    selected = tuple(t[1] if t[0] == "int" else slice(*t[1:]) for t in spec if t[0] != "none")
+    value = _fit(value, _index(x, arrays, spec).shape)
+    return x.at[selected].set(value.reshape(x[selected].shape))
 
 
 _NUMBERS = (bool, float, complex, np.number, np.bool_) + _INT_TYPES

@@ -3,6 +3,8 @@
 Every op promotes its inputs with torch's rules (`_dtype.result_type`), checks
 broadcasting in Python (torch's RuntimeError), and runs as one dispatch.
 """
+import re
+
 import jax
 import jax.numpy as jnp
 from jax import lax
@@ -18,6 +20,10 @@ def write_out(result, out):
     """Honour torch's `out=`: copy the result into `out` (cast to its dtype) and return it."""
     if out is None:
         return result
+    if result._grad_fn is not None:
+        op_name = re.sub(r"Backward\d*$", "", type(result._grad_fn).__name__).lower()
+        raise RuntimeError(f"{op_name}(): functions with out=... arguments don't support automatic "
+                           "differentiation, but one of the arguments requires grad.")
     if not _dtype.can_cast(result.dtype, out.dtype):
         raise RuntimeError(f"result type {dtype_name(result.dtype)} can't be cast to the desired output type "
                            f"{dtype_name(out.dtype)}")

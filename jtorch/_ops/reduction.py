@@ -567,7 +567,7 @@ def _median(x, *, ignore_nan):
 
 
 def _median_op(name, ignore_nan, input, dim, keepdim, out):
-    _not_implemented_for_bool(name + "_cpu", input)
+    _not_implemented_for_bool("median_cpu" if dim is None else "median_out", input)
     grad_name = ("NanmedianBackward" if ignore_nan else "MedianBackward") + ("0" if dim is None else "1")
     if dim is None:
         return write_out(run(_median, grad_name, input, ignore_nan=ignore_nan), out)

@@ -152,8 +152,8 @@ class _bridge:
 def _collect(roots):
     """Dependency counts (number of incoming edges) of every node reachable from roots."""
     deps = {}
-    stack = list(roots)
     seen = set(roots)
+    stack = list(seen)
     while stack:
         node = stack.pop()
         for child, _ in node._edges:
