@@ -126,7 +126,8 @@ def _mask_indices(mask, shape, dim):
 def parse_index(x, index):
     """A static spec, the index arrays for `x[index]`, and its one bool mask when that is its only tensor index.
 
-    spec: ('int', i), ('slice', start, stop, step), ('none',), ('bool', b), ('array', k) for arrays[k].
+    spec: ('int', k) and ('array', k) for the (dynamic) index in arrays[k], ('slice', start, stop, step),
+    ('none',), ('bool', b).
     Ellipsis is expanded into full slices (as in torch, a second one only covers dims left over); bool masks
     into their nonzero index arrays.
     """
@@ -164,7 +165,8 @@ def _parse_item(it, x, dim, free, spec, arrays):
         n = x.shape[dim] if dim < x.ndim else 0
         if not -n <= it < n:
             raise IndexError(f"index {it} is out of bounds for dimension {dim} with size {n}")
-        spec.append(("int", it % n))
+        spec.append(("int", len(arrays)))
+        arrays.append(it % n)
         return 1
     if isinstance(it, slice):
         start, stop, step = (_slice_bound(v) for v in (it.start, it.stop, it.step))
@@ -204,7 +206,7 @@ def _index(x, arrays, spec):
     basic, advanced = [], []
     for kind, *args in spec:
         if kind == "int":
-            basic.append(args[0])
+            basic.append(arrays[args[0]])
             continue
         basic.append(slice(*args) if kind == "slice" else slice(None) if kind == "array" else None)
         advanced.append(arrays[args[0]] if kind == "array" else
@@ -282,7 +284,7 @@ def _setitem(x, value, *arrays, spec):
     if any(t[0] in ("array", "bool") for t in spec):
         positions = _index(_positions(x.shape), arrays, spec)
         return _put(x, positions, _fit(value, positions.shape))
-    selected = tuple(t[1] if t[0] == "int" else slice(*t[1:]) for t in spec if t[0] != "none")
+    selected = tuple(arrays[t[1]] if t[0] == "int" else slice(*t[1:]) for t in spec if t[0] != "none")
     value = _fit(value, _index(x, arrays, spec).shape)
     return x.at[selected].set(value.reshape(x[selected].shape))
 
@@ -328,9 +330,10 @@ def setitem(x, index, value):
     """x[index] = value, written into x (value is cast to x's dtype, except with advanced indices, as in torch)."""
     spec, arrays, lone_mask = parse_index(x, index)
     array_shapes = tuple(np.shape(_value(a)) for a in arrays)
-    _check_value(x, value, bool(arrays), lone_mask, _indexed_shape(tuple(x.shape), spec, array_shapes))
+    advanced = any(t[0] in ("array", "bool") for t in spec)
+    _check_value(x, value, advanced, lone_mask, _indexed_shape(tuple(x.shape), spec, array_shapes))
     x._check_inplace()
-    name = "IndexPutBackward0" if arrays else "CopySlices"
+    name = "IndexPutBackward0" if advanced else "CopySlices"
     return x._assign(run(_setitem, name, x, value, *arrays, spec=spec))
 
 
