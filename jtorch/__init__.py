@@ -1,6 +1,6 @@
 """jtorch: the PyTorch API, computed by JAX. `import jtorch as torch`."""
 from . import _methods  # noqa: F401  (binds the ops to Tensor)
-from . import autograd, backends, cuda, nn, random, utils
+from . import autograd, backends, cuda, nn, random, return_types, utils
 from . import optim
 from ._ops.random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
                           randperm)
@@ -16,8 +16,8 @@ from ._ops.creation import (arange, as_tensor, asarray, complex, empty, empty_li
                             zeros_like, clone)
 from ._ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
                             masked_select, nonzero, scatter, scatter_add, scatter_reduce, take)
-from ._ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner_product, matmul, mm, mv,
-                          outer, tensordot)
+from ._ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer,
+                          tensordot)
 from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, allclose, arccos, arcsin,
                              arctan, arctan2, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_not,
                              bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, copysign, cos,
@@ -29,9 +29,9 @@ from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, 
                              nan_to_num, ne, neg, negative, not_equal, pow, rad2deg, reciprocal, relu, remainder,
                              round, rsqrt, rsub, sgn, sigmoid, sign, signbit, sin, sinh, sqrt, square, sub,
                              subtract, tan, tanh, true_divide, trunc, where, xlogy)
-from ._ops.reduction import (all, amax, amin, any, argmax, argmin, count_nonzero, cumprod, cumsum,
-                             logcumsumexp, logsumexp, max, mean, min, nanmean, nansum, norm, prod, std, std_mean,
-                             sum, var, var_mean)
+from ._ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, kthvalue,
+                             logcumsumexp, logsumexp, max, mean, median, min, mode, nanmean, nanmedian, nansum, norm,
+                             prod, sort, std, std_mean, sum, topk, unique, var, var_mean)
 from ._ops.shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk,
                          column_stack, concat, concatenate, diagonal, dstack, flatten, flip, fliplr, flipud, hstack,
                          moveaxis, movedim, narrow, permute, repeat_interleave, reshape, roll, row_stack, select,

@@ -141,7 +141,8 @@ _METHODS = {
         "allclose", "equal", "nan_to_num")},
     **{name: getattr(reduction, name) for name in (
         "sum", "nansum", "prod", "mean", "nanmean", "max", "min", "amax", "amin", "argmax", "argmin", "var",
-        "std", "norm", "all", "any", "logsumexp", "cumsum", "cumprod", "logcumsumexp", "count_nonzero")},
+        "std", "norm", "all", "any", "logsumexp", "cumsum", "cumprod", "logcumsumexp", "count_nonzero", "sort",
+        "argsort", "topk", "kthvalue", "median", "nanmedian", "mode", "unique")},
     **{name: getattr(shape, name) for name in (
         "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
         "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
@@ -151,7 +152,7 @@ _METHODS = {
         "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
         "index_fill", "masked_fill", "masked_select", "nonzero", "argwhere", "take")},
     **{name: getattr(linalg, name) for name in (
-        "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "addmm", "addmv", "baddbmm", "addbmm")},
+        "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm")},
     **{name: getattr(creation, name) for name in ("to", "clone", "type_as")},
     **{name: getattr(random, name) for name in (
         "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",

@@ -1,8 +1,9 @@
 """Matrix products: matmul, mm, bmm, mv, dot, outer, inner, addmm, addmv, baddbmm, addbmm, einsum, tensordot.
 
-Operands must share a dtype (torch does not promote here, except outer/inner with a 0-d operand); bool
-products raise torch's NotImplementedError. Products run at full float32 precision on every backend, as
-torch's default (no TF32). Shape checks follow the route torch's matmul takes, so errors carry its messages.
+Operands must share a dtype: torch does not promote here, except in outer, inner with a 0-d operand and the
+multiplications einsum decomposes into. Bool products raise torch's NotImplementedError (unless an operand is
+empty). Products run at full float32 precision on every backend, as torch's default (no TF32); float16 and
+bfloat16 accumulate in float32. Checks follow the route torch takes, so errors carry its messages.
 """
 import math
 import string
@@ -358,7 +359,6 @@ def inner(input, other, *, out=None):
     return tensordot(input, other, ([-1], [-1]), out=out)
 
 
-inner_product = inner
 
 
 # ---- einsum -----------------------------------------------------------------------------------------------
