@@ -3,10 +3,12 @@
 Every op promotes its inputs with torch's rules (`_dtype.result_type`), checks
 broadcasting in Python (torch's RuntimeError), and runs as one dispatch.
 """
+import functools
 import re
 
 import jax
 import jax.numpy as jnp
+import numpy as np
 from jax import lax
 
 from .. import _dtype
@@ -31,6 +33,20 @@ def write_out(result, out):
     return out._assign(result if result.dtype is out.dtype else result.to(out.dtype))
 
 
+_HALF = frozenset(np.dtype(d) for d in (np.float16, jnp.bfloat16))
+
+
+def _opmath(kernel):
+    """Half-precision ops compute in float32 (Python scalars included) and round once, as torch's CPU kernels do."""
+    @functools.wraps(kernel)
+    def compute(*args, dtype, **static):
+        if dtype in _HALF:
+            out = kernel(*args, dtype=np.dtype(np.float32), **static)
+            return out.astype(dtype) if out.dtype == np.float32 else out
+        return kernel(*args, dtype=dtype, **static)
+    return compute
+
+
 def _as(x, dtype):
     return jnp.asarray(x, dtype)
 
@@ -39,6 +55,7 @@ def _as(x, dtype):
 
 def _unary(jfn, grad_name, floating):
     """A unary op; floating ops compute integer inputs in the default float dtype."""
+    @_opmath
     def compute(x, *, dtype):
         return jfn(x.astype(dtype))
 
@@ -156,6 +173,7 @@ def _binary(jfn, grad_name, result=lambda d: d, tensor_only=None):
 
     tensor_only: the op's name when torch accepts no Python scalar as `other`.
     """
+    @_opmath
     def compute(a, b, *, dtype):
         return jfn(_as(a, dtype), _as(b, dtype))
 
@@ -237,18 +255,22 @@ copysign = _binary(jnp.copysign, "CopysignBackward0", float_result)
 xlogy = _binary(jax.scipy.special.xlogy, "XlogyBackward0", float_result)
 
 
+@_opmath
 def _add(a, b, *, dtype):
     return _as(a, dtype) + _as(b, dtype)
 
 
+@_opmath
 def _add_scaled(a, b, alpha, *, dtype):
     return _as(a, dtype) + _as(alpha, dtype) * _as(b, dtype)
 
 
+@_opmath
 def _sub(a, b, *, dtype):
     return _as(a, dtype) - _as(b, dtype)
 
 
+@_opmath
 def _sub_scaled(a, b, alpha, *, dtype):
     return _as(a, dtype) - _as(alpha, dtype) * _as(b, dtype)
 
@@ -295,15 +317,18 @@ def rsub(input, other, *, alpha=1):
     return sub(other, input, alpha=alpha)
 
 
+@_opmath
 def _true_div(a, b, *, dtype):
     return _as(a, dtype) / _as(b, dtype)
 
 
+@_opmath
 def _trunc_div(a, b, *, dtype):
     a, b = _as(a, dtype), _as(b, dtype)
     return jnp.trunc(a / b) if jnp.issubdtype(a.dtype, jnp.inexact) else lax.div(a, b)
 
 
+@_opmath
 def _floor_div(a, b, *, dtype):
     return jnp.floor_divide(_as(a, dtype), _as(b, dtype))
 
@@ -328,6 +353,7 @@ def floor_divide(input, other, *, out=None):
     return div(input, other, rounding_mode="floor", out=out)
 
 
+@_opmath
 def _pow(a, b, *, dtype):
     return jnp.power(_as(a, dtype), _as(b, dtype))
 
@@ -398,6 +424,7 @@ def where(condition, input=None, other=None, *, out=None):
     return write_out(run(_where, "WhereBackward0", condition, input, other, dtype=dtype._np), out)
 
 
+@_opmath
 def _lerp(a, b, w, *, dtype):
     a, b = a.astype(dtype), b.astype(dtype)
     return a + _as(w, dtype) * (b - a)
@@ -408,10 +435,12 @@ def lerp(input, end, weight, *, out=None):
     return write_out(run(_lerp, "LerpBackward0", input, end, weight, dtype=input.dtype._np), out)
 
 
+@_opmath
 def _addcmul(x, a, b, value, *, dtype):
     return x.astype(dtype) + _as(value, dtype) * a.astype(dtype) * b.astype(dtype)
 
 
+@_opmath
 def _addcdiv(x, a, b, value, *, dtype):
     return x.astype(dtype) + _as(value, dtype) * (a.astype(dtype) / b.astype(dtype))
 
