@@ -123,21 +123,13 @@ def _class_shape(x):
     return (-1,) + (1,) * (x.ndim - 1 - _class_axis(x))
 
 
-def _out_of_bounds(target, valid, n_classes):
-    """[any valid target outside [0, n_classes), the first such target]."""
-    bad = (valid & ((target < 0) | (target >= n_classes))).ravel()
-    if bad.size == 0:
-        return jnp.zeros(2, jnp.int64)
-    return jnp.stack([bad.any().astype(jnp.int64), target.ravel()[jnp.argmax(bad)]])
-
-
 def nll(x, target, weight, *, ignore_index, reduction, logits, smoothing):
-    """(loss, check) of negative log-likelihood over class axis 1 (axis 0 for an unbatched (C,) input).
+    """Negative log-likelihood over class axis 1 (axis 0 for an unbatched (C,) input).
 
     logits: x holds logits (cross_entropy: log_softmax first), else log-probabilities.
     smoothing: torch's label smoothing, mixing in the mean of -weight * log p over classes.
     A weighted mean divides by the summed weights of the non-ignored targets (NaN when there are none);
-    ignored targets contribute 0 to the loss and to the gradient. check: see `_out_of_bounds`.
+    ignored targets contribute 0 to the loss and to the gradient. Out-of-range targets are checked by the caller.
     """
     axis = _class_axis(x)
     logp = jax.nn.log_softmax(x, axis=axis) if logits else x
@@ -152,7 +144,7 @@ def nll(x, target, weight, *, ignore_index, reduction, logits, smoothing):
         per_class = logp if weight is None else logp * weight.reshape(_class_shape(x))
         smooth = jnp.where(valid, -per_class.sum(axis), 0)
         loss = (1 - smoothing) * loss + smoothing / n_classes * smooth
-    return reduce(loss, reduction, w.sum()), _out_of_bounds(target, valid, n_classes)
+    return reduce(loss, reduction, w.sum())
 
 
 def soft_cross_entropy(x, target, weight, *, reduction, smoothing):

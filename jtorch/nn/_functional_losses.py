@@ -329,9 +329,18 @@ def _class_loss(input, target, weight, ignore_index, reduction, logits, smoothin
         raise RuntimeError("output with shape [] doesn't match the broadcast shape [1]")
     weight = _constant(weight, "nll_loss_forward", "weight")
     grad = "AddBackward0" if smoothing else _nll_grad_name(input.ndim, reduction)
-    return _checked(run(kernels.nll, grad, input, target, weight, ignore_index=int(ignore_index),
-                        reduction=reduction, logits=logits, smoothing=smoothing),
-                    (IndexError, "Target {1} is out of bounds."))
+    _check_class_bounds(target, input.shape[1] if input.ndim > 1 else input.shape[0], int(ignore_index))
+    return run(kernels.nll, grad, input, target, weight, ignore_index=int(ignore_index), reduction=reduction,
+               logits=logits, smoothing=smoothing)
+
+
+def _check_class_bounds(target, n_classes, ignore_index):
+    """torch's IndexError for a class index outside [0, C), read from the targets on the host before dispatch
+    (the targets are usually ready; waiting for the loss itself would stall the step)."""
+    t = np.asarray(target._value)
+    bad = t[(t != ignore_index) & ((t < 0) | (t >= n_classes))]
+    if bad.size:
+        raise IndexError(f"Target {bad.flat[0]} is out of bounds.")
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
