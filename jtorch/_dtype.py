@@ -97,7 +97,7 @@ def get_default_dtype():
 
 def set_default_dtype(d):
     if d not in (float16, bfloat16, float32, float64):
-        raise TypeError(f"only floating-point types are supported as the default type")
+        raise TypeError("only floating-point types are supported as the default type")
     _default[0] = d
 
 

@@ -1,11 +1,7 @@
 """Conv1d/2d/3d and ConvTranspose1d/2d."""
-import math
 
-from ..._ops.creation import empty
 from .. import _functional_layers as F
-from .. import init
-from ..parameter import Parameter
-from .linear import _uniform_bias
+from .linear import register_weight_and_bias, reset_kaiming_uniform
 from .module import Module
 
 _PADDING_MODES = {"zeros", "reflect", "replicate", "circular"}
@@ -42,18 +38,11 @@ class _ConvNd(Module):
         self.padding_mode = padding_mode
         self._reversed_padding_repeated_twice = _reversed_padding(padding, kernel_size, dilation)
         shape = (in_channels, out_channels // groups) if transposed else (out_channels, in_channels // groups)
-        self.weight = Parameter(empty(shape + tuple(kernel_size), device=device, dtype=dtype))
-        if bias:
-            self.bias = Parameter(empty(out_channels, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
+        register_weight_and_bias(self, shape + tuple(kernel_size), out_channels, bias, device, dtype)
         self.reset_parameters()
 
     def reset_parameters(self):
-        """kaiming_uniform_(a=sqrt(5)) for the weight, U(+-1/sqrt(fan_in)) for the bias, as torch."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            _uniform_bias(self.bias, init._calculate_fan_in_and_fan_out(self.weight)[0])
+        reset_kaiming_uniform(self)
 
     def extra_repr(self):
         s = "{in_channels}, {out_channels}, kernel_size={kernel_size}, stride={stride}"
