@@ -34,7 +34,7 @@ class _FunctionNode(Node):
     __slots__ = ("_function", "_ctx", "_input_positions")
 
     def _apply(self, grads, create_graph):
-        if self._vjp is None:
+        if self._saved is None:
             return super()._apply(grads, create_graph)
         wrap = _bridge.wrap
         tensors = [None if g is None else (g if create_graph else wrap(g)) for g in grads]
@@ -48,7 +48,7 @@ class _FunctionNode(Node):
         return tuple(picked) if create_graph else tuple(None if g is None else g._value for g in picked)
 
     def _release(self):
-        self._vjp = None
+        self._saved = None
         self._ctx = None
 
 
@@ -89,7 +89,7 @@ class Function:
         differentiable = [isinstance(o, Tensor) and id(o) not in ctx._non_differentiable
                           and (o.is_floating_point() or o.is_complex()) for o in outs]
         meta = tuple((o.shape, o._value.dtype) for o, d in zip(outs, differentiable) if d)
-        node = _node_class(cls.__name__ + "Backward")(True, [args[i]._edge() for i in positions], meta, None)
+        node = _node_class(cls.__name__ + "Backward")([args[i]._edge() for i in positions], meta, True)
         node._function, node._ctx, node._input_positions = cls, ctx, positions
         results = []
         nr = 0

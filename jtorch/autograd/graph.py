@@ -1,10 +1,10 @@
 """Autograd graph nodes and the backward engine.
 
-A `Node` is recorded per differentiable op. It holds the op's vjp closure
-(returned by the op's single jitted dispatch), one edge per differentiable
-input -- `(node, output_nr)` of the producer, or the leaf's `AccumulateGrad`
--- and, for create_graph, what is needed to re-dispatch the backward as a
-recorded op. Each node's class is named as torch names it (`AddBackward0`).
+A `Node` is recorded per differentiable op. It holds the op's pure function
+and inputs (`_saved`, from which its backward is one jitted vjp dispatch, or
+a recorded op for create_graph) and one edge per differentiable input --
+`(node, output_nr)` of the producer, or the leaf's `AccumulateGrad`. Each
+node's class is named as torch names it (`AddBackward0`).
 """
 import heapq
 import itertools
@@ -19,14 +19,13 @@ _classes = {}
 class Node:
     """A recorded op: `grad_fn` of the tensors it produced."""
 
-    __slots__ = ("_vjp", "_edges", "_out_meta", "_replay", "_pre_hooks", "_hooks", "_seq", "__weakref__")
+    __slots__ = ("_edges", "_out_meta", "_saved", "_pre_hooks", "_hooks", "_seq", "__weakref__")
 
-    def __init__(self, vjp, edges, out_meta, replay):
+    def __init__(self, edges, out_meta, saved):
         """out_meta: (shape, dtype) of each differentiable output, or None for a single output."""
-        self._vjp = vjp
         self._edges = edges
         self._out_meta = out_meta
-        self._replay = replay
+        self._saved = saved
         self._pre_hooks = None
         self._hooks = None
         self._seq = next(_counter)
@@ -63,7 +62,7 @@ class Node:
         return f"<{self.name()} object at {hex(id(self))}>"
 
     def _apply(self, grads, create_graph):
-        if self._vjp is None:
+        if self._saved is None:
             raise RuntimeError(
                 "Trying to backward through the graph a second time (or directly access saved tensors after "
                 "they have already been freed). Saved intermediate values of the graph are freed when you call "
@@ -73,11 +72,10 @@ class Node:
             grads = [g if g is not None else _zeros(m, create_graph) for g, m in zip(grads, self._out_meta)]
         if create_graph:
             return _bridge.replay(self, grads)
-        return _apply_vjp(self._vjp, tuple(grads))
+        return _bridge.backward(self, grads)
 
     def _release(self):
-        self._vjp = None
-        self._replay = None
+        self._saved = None
 
 
 class AccumulateGrad(Node):
@@ -86,10 +84,9 @@ class AccumulateGrad(Node):
     __slots__ = ("variable",)
 
     def __init__(self, variable):
-        self._vjp = True
         self._edges = ()
         self._out_meta = None
-        self._replay = None
+        self._saved = None
         self._hooks = None
         self._seq = next(_counter)
         self.variable = variable
@@ -131,7 +128,6 @@ class _RemovableHandle:
             self._container.remove(self._entry)
 
 
-_apply_vjp = jax.jit(lambda vjp, cts: vjp(cts))
 _add = jax.jit(lambda a, b: a + b)
 
 
@@ -146,6 +142,7 @@ class _bridge:
     wrap = None
     value = None
     accumulate = None
+    backward = None
     replay = None
 
 
