@@ -148,13 +148,13 @@ def amax(input, dim=(), keepdim=False, *, out=None):
     """Gradient shared evenly between tied maxima, as torch's."""
     axes = _axes(input, dim)
     _check_reducible("amax", input, axes)
-    return write_out(run(_reduce, "AmaxBackward0", input, op=jnp.max, axes=axes, keepdim=keepdim), out)
+    return write_out(run(_reduce, "AmaxBackward0", input, op=_amax, axes=axes, keepdim=keepdim), out)
 
 
 def amin(input, dim=(), keepdim=False, *, out=None):
     axes = _axes(input, dim)
     _check_reducible("amin", input, axes)
-    return write_out(run(_reduce, "AminBackward0", input, op=jnp.min, axes=axes, keepdim=keepdim), out)
+    return write_out(run(_reduce, "AminBackward0", input, op=_amin, axes=axes, keepdim=keepdim), out)
 
 
 def all(input, dim=None, keepdim=False, *, out=None):
@@ -190,6 +190,44 @@ def logsumexp(input, dim, keepdim=False, *, out=None):
 
 
 # ---- max / min and their indices ---------------------------------------------------------------------------
+
+@functools.partial(jax.custom_vjp, nondiff_argnums=(1, 2, 3))
+def _shared_extreme(x, op, axis, keepdims):
+    return op(x, axis=axis, keepdims=keepdims)
+
+
+def _shared_extreme_fwd(x, op, axis, keepdims):
+    out = op(x, axis=axis, keepdims=keepdims)
+    return out, (x, out)
+
+
+def _shared_extreme_bwd(op, axis, keepdims, saved, grad):
+    """torch's amax/amin backward: grad split evenly between the elements equal to the result; NaN everywhere
+    when the result is NaN (no element equals it). Written out so XLA cannot fold 0/0 * 0 into 0."""
+    x, out = saved
+    axes = tuple(range(x.ndim)) if axis is None else axis
+    if not keepdims:
+        out, grad = jnp.expand_dims(out, axes), jnp.expand_dims(grad, axes)
+    mask = x == out
+    count = jnp.sum(mask, axis=axes, keepdims=True)
+    share = jnp.where(mask, grad / count, 0)
+    return (jnp.where(count == 0, jnp.nan, share).astype(x.dtype),)
+
+
+_shared_extreme.defvjp(_shared_extreme_fwd, _shared_extreme_bwd)
+
+
+def _amax(x, axis, keepdims):
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        return _shared_extreme(x, jnp.max, axis, keepdims)
+    return jnp.max(x, axis=axis, keepdims=keepdims)
+
+
+def _amin(x, axis, keepdims):
+    if jnp.issubdtype(x.dtype, jnp.inexact):
+        return _shared_extreme(x, jnp.min, axis, keepdims)
+    return jnp.min(x, axis=axis, keepdims=keepdims)
+
 
 @jax.custom_jvp
 def _evenly(x, value):
