@@ -1,8 +1,12 @@
 """Tensor: a jax array plus autograd state; methods are bound to the ops in `_ops`.
 
-A Tensor owns its value (`_value`, an immutable jax.Array). In-place ops
-compute out of place and then replace the value through `_assign`, the one
-place where a tensor's value changes (storage-sharing views hook in there).
+A Tensor owns its value (`_value`, an immutable jax.Array), or aliases a base
+tensor's memory: `detach()` and `.data` return aliases that share the base's
+value. Every write goes through `_write`: a write to a base replaces its value
+and refreshes its live aliases; a write to an alias is a write to its base.
+In-place ops compute out of place and end in `_assign`, which writes the value
+and adopts the result's autograd history. Only whole-tensor aliases exist so
+far; strided views (slices, transposes, ...) are still copies.
 """
 import weakref
 
@@ -57,6 +61,8 @@ class Tensor:
     _hooks = None
     _accumulator = None
     _retains_grad = False
+    _alias_of = None
+    _aliases = None
     grad = None
 
     # ---- state ----
@@ -138,7 +144,8 @@ class Tensor:
 
     @data.setter
     def data(self, other):
-        self._value = other._value
+        """Differs from torch: self takes other's current value but does not start sharing its memory."""
+        self._write(other._value)
 
     @property
     def _is_view(self):
@@ -256,7 +263,16 @@ class Tensor:
         return self._retains_grad
 
     def detach(self):
-        return wrap(self._value)
+        """A tensor without history that shares this tensor's memory: writes to either are seen by both."""
+        base = self if self._alias_of is None else self._alias_of
+        alias = wrap(base._value)
+        alias._alias_of = base
+        alias._version = base._version
+        if base._aliases is None:
+            base._aliases = {}
+        base._aliases[id(alias)] = weakref.ref(alias, lambda _, key=id(alias), aliases=base._aliases:
+                                               aliases.pop(key, None))
+        return alias
 
     def detach_(self):
         self._grad_fn = None
@@ -270,19 +286,39 @@ class Tensor:
 
     def _assign(self, result):
         """Make `result` (same shape and dtype) this tensor's value and history: the end of every in-place op."""
-        self._value = result._value
+        self._write(result._value)
         if result._grad_fn is not None:
             self._grad_fn = result._grad_fn
             self._output_nr = result._output_nr
             self._requires_grad = True
-        self._version += 1
         return self
 
     def _inplace_set(self, array):
         """Overwrite the value outside autograd (samplers, optimizers, `.grad` accumulation)."""
+        self._write(array)
+        return self
+
+    def _unalias(self):
+        """An alias whose shape changes in place (t_, squeeze_, ...) stops sharing (torch would restride)."""
+        self._alias_of._aliases.pop(id(self), None)
+        self._alias_of = None
+
+    def _write(self, array):
+        """Store a new value in this tensor's memory, bumping the version every sharer sees."""
+        base = self._alias_of
+        if base is not None and array.shape == base._value.shape:
+            base._write(array)
+            return
+        if base is not None:
+            self._unalias()
         self._value = array
         self._version += 1
-        return self
+        if self._aliases:
+            for ref in list(self._aliases.values()):
+                alias = ref()
+                if alias is not None:
+                    alias._value = array
+                    alias._version = self._version
 
 
 _INEXACT = frozenset(np.dtype(d._np) for d in _dtype._ALL if d.is_floating_point or d.is_complex)

@@ -164,3 +164,40 @@ def test_reshape_inplace_variants():
 def test_out_of_place_result_unaffected_by_later_inplace():
     t, j = run_both(lambda lib, x: (lambda y: (x.add_(1), y)[1])(x * 2), X)
     assert_same(j, t)
+
+
+def test_detach_and_data_share_memory_with_their_base():
+    def fn(lib, x):
+        p = lib.nn.Parameter(x.clone())
+        p.data.mul_(0.5)
+        d = x.detach()
+        d[0] = 7.0
+        alias = x.detach()
+        x.add_(1)
+        both = alias.detach()
+        both.zero_()
+        model = lib.nn.Linear(4, 2)
+        state = model.state_dict()
+        with lib.no_grad():
+            model.weight.fill_(3.0)
+        return p.detach().clone(), x.clone(), alias.clone(), state["weight"].clone(), x._version
+    t, j = run_both(fn, X[0])
+    assert_same(j[:4], t[:4])
+    assert j[4] == t[4]
+
+
+def test_optimizer_updates_reach_data_aliases():
+    def fn(lib, x):
+        p = lib.nn.Parameter(x.clone())
+        alias = p.data
+        opt = lib.optim.SGD([p], lr=0.1)
+        (p * p).sum().backward()
+        opt.step()
+        return alias.clone()
+    t, j = run_both(fn, X[0])
+    assert_same(j, t)
+
+
+def test_shape_changing_inplace_on_alias_leaves_base_alone():
+    t, j = run_both(lambda lib, x: (x.detach().t_(), x)[1], X)
+    assert_same(j, t)
