@@ -68,12 +68,6 @@ _ALL = (bool_, uint8, int8, int16, int32, int64, float16, bfloat16, float32, flo
 _NAMES = {d._name: d for d in _ALL}
 _FROM_NP = {d._np: d for d in _ALL}
 
-# aliases torch exposes
-ALIASES = {
-    "bool": bool_, "half": float16, "float": float32, "double": float64, "short": int16,
-    "int": int32, "long": int64, "cfloat": complex64, "cdouble": complex128,
-}
-
 
 def from_numpy_dtype(np_dtype):
     """The torch dtype holding values of a numpy/jax dtype."""
@@ -81,11 +75,8 @@ def from_numpy_dtype(np_dtype):
         return _FROM_NP[np.dtype(np_dtype)]
     except KeyError:
         raise TypeError(f"can't convert np.ndarray of type {np.dtype(np_dtype)}. The only supported types are: "
-                        "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, and bool.") from None
-
-
-def to_numpy_dtype(d):
-    return d._np
+                        "float64, float32, float16, complex64, complex128, int64, int32, int16, int8, uint8, "
+                        "and bool.") from None
 
 
 _default = [float32]

@@ -73,11 +73,6 @@ def float_result(dtype):
     return dtype if dtype.is_floating_point or dtype.is_complex else _dtype.get_default_dtype()
 
 
-def scalar_value(x):
-    """A Python number from a scalar-like argument (0-dim Tensor or number)."""
-    return x.item() if isinstance(x, Tensor) else x
-
-
 def dtype_name(d):
     """torch's C++ scalar type name used in error messages (Float, Long...)."""
     return _CPP_NAMES[d._name]
