@@ -16,8 +16,8 @@ from ._ops.creation import (arange, as_tensor, asarray, complex, empty, empty_li
                             zeros_like, clone)
 from ._ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
                             masked_select, nonzero, scatter, scatter_add, scatter_reduce, take)
-from ._ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, dot, einsum, ger, inner, matmul, mm, mv, outer,
-                          tensordot)
+from ._ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, diag, dot, einsum, ger, inner, matmul, mm, mv, outer,
+                          tensordot, trace, tril, triu)
 from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, allclose, arccos, arcsin,
                              arctan, arctan2, asin, asinh, atan, atan2, atanh, bitwise_and, bitwise_not,
                              bitwise_or, bitwise_xor, ceil, clamp, clamp_max, clamp_min, clip, copysign, cos,

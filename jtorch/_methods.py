@@ -152,7 +152,8 @@ _METHODS = {
         "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
         "index_fill", "masked_fill", "masked_select", "nonzero", "argwhere", "take")},
     **{name: getattr(linalg, name) for name in (
-        "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm")},
+        "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm", "tril",
+        "triu", "diag", "trace")},
     **{name: getattr(creation, name) for name in ("to", "clone", "type_as")},
     **{name: getattr(random, name) for name in (
         "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
@@ -197,9 +198,9 @@ _INPLACE = (
     "lgamma", "digamma", "deg2rad", "rad2deg", "abs", "absolute", "square", "sign", "sgn", "floor", "ceil", "trunc",
     "fix", "frac", "relu", "neg", "negative", "round", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
     "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "mul",
-    "multiply", "fmod", "remainder", "atan2", "hypot", "copysign", "xlogy", "add", "sub", "subtract", "div",
-    "divide", "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max",
-    "lerp", "addcmul", "addcdiv", "nan_to_num", "cumsum", "cumprod", "scatter", "scatter_add", "scatter_reduce",
+    "multiply", "fmod", "remainder", "atan2", "hypot", "copysign", "xlogy", "add", "sub", "subtract", "div", "divide",
+    "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul",
+    "addcdiv", "nan_to_num", "tril", "triu", "cumsum", "cumprod", "scatter", "scatter_add", "scatter_reduce",
     "index_add", "index_copy", "index_fill", "masked_fill", "addmm", "addmv", "baddbmm", "addbmm",
 )
 _INPLACE_RESHAPES = ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims")

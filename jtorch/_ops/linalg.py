@@ -513,3 +513,50 @@ def einsum(*args):
     result = _einsum_dtype(terms, rhs, operands)
     compute = _dtype.int64 if result is _dtype.bool_ else result
     return run(_einsum, "EinsumBackward0", *operands, equation=equation, dtype=compute._np, out_dtype=result._np)
+
+
+# ---- triangular and diagonal parts ---------------------------------------------------------------------------
+
+def _tri(x, *, k, lower):
+    return jnp.tril(x, k) if lower else jnp.triu(x, k)
+
+
+def _require_matrix(op, input):
+    if input.ndim < 2:
+        raise RuntimeError(f"{op}: input tensor must have at least 2 dimensions")
+
+
+def tril(input, diagonal=0, *, out=None):
+    """The lower triangle of the last two dims (elements above `diagonal` zeroed)."""
+    _require_matrix("tril", input)
+    return write_out(run(_tri, "TrilBackward0", input, k=int(diagonal), lower=True), out)
+
+
+def triu(input, diagonal=0, *, out=None):
+    """The upper triangle of the last two dims (elements below `diagonal` zeroed)."""
+    _require_matrix("triu", input)
+    return write_out(run(_tri, "TriuBackward0", input, k=int(diagonal), lower=False), out)
+
+
+def _diag(x, *, k):
+    return jnp.diag(x, k)
+
+
+def diag(input, diagonal=0, *, out=None):
+    """1-D input: a matrix with it on `diagonal`; 2-D input: that diagonal as a vector."""
+    if input.ndim not in (1, 2):
+        raise RuntimeError("diag(): Supports 1D or 2D tensors. Got " + f"{input.ndim}D")
+    return write_out(run(_diag, "DiagEmbedBackward0" if input.ndim == 1 else "DiagonalBackward0", input,
+                         k=int(diagonal)), out)
+
+
+def _trace(x, *, dtype):
+    return jnp.trace(x).astype(dtype)
+
+
+def trace(input):
+    """Sum of the main diagonal of a 2-D tensor; integers accumulate in int64, as torch's."""
+    if input.ndim != 2:
+        raise RuntimeError("trace: expected a matrix, but got tensor with dim " + str(input.ndim))
+    integral = not (input.dtype.is_floating_point or input.dtype.is_complex)
+    return run(_trace, "TraceBackward0", input, dtype=(_dtype.int64 if integral else input.dtype)._np)

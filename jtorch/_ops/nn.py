@@ -420,3 +420,14 @@ def embedding_renorm(w, indices, max_norm, *, norm_type):
     norms = jnp.sum(jnp.abs(w) ** norm_type, axis=1) ** (1.0 / norm_type)
     scale = jnp.where(rows & (norms > max_norm), max_norm / (norms + 1e-7), 1.0)
     return w * scale[:, None].astype(w.dtype)
+
+
+def one_hot(x, *, num_classes):
+    return (x[..., None] == jnp.arange(num_classes)).astype(jnp.int64)
+
+
+def softplus(x, beta, threshold):
+    """log(1 + exp(beta x)) / beta, linear above threshold (torch's formula and switch point)."""
+    scaled = x * beta
+    return jnp.where(scaled > threshold, x, jnp.log1p(jnp.exp(jnp.minimum(scaled, threshold))) / beta)
+

@@ -442,6 +442,11 @@ def _vector_norm(x, *, p, axes, keepdim, dtype):
     return _p_norm(x, p, axes, keepdim)
 
 
+def normalized(x, eps, *, p, axis):
+    """x / max(||x||_p along axis, eps), with torch's norm gradient (0 at a zero norm): F.normalize."""
+    return x / jnp.maximum(_vector_norm(x, p=p, axes=(axis,), keepdim=True, dtype=x.dtype), eps)
+
+
 def _nuclear_norm(x, *, axes, keepdim, dtype):
     y = jnp.moveaxis(x.astype(dtype), axes, (-2, -1))
     out = jnp.sum(jnp.linalg.svd(y, compute_uv=False), axis=-1)

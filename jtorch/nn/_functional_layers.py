@@ -16,12 +16,12 @@ from .. import _dtype
 from .. import random as _random
 from .._dispatch import run
 from .._ops import nn as kernels
-from .._ops import pointwise
+from .._ops import pointwise, reduction
 from .._ops._common import dtype_name, wrap_dim
 from ..autograd.grad_mode import no_grad
 
 __all__ = [
-    "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "softplus", "normalize", "one_hot", "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
     "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
@@ -533,6 +533,34 @@ def _softmax_like(kernel, name, grad_name, input, dim, stacklevel, dtype):
         last = "lastdim_" if dim == max(input.ndim - 1, 0) else ""
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{dtype_name(target)}\'')
     return run(kernel, grad_name, input, dim=dim, dtype=target._np)
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + exp(beta * x)) / beta; x itself where beta * x > threshold."""
+    _check_float(input, "softplus_cpu")
+    return run(kernels.softplus, "SoftplusBackward0", input, beta, threshold)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12, out=None):
+    """input / max(||input||_p over dim, eps) (torch computes the norm with vector_norm, as here)."""
+    return pointwise.write_out(run(reduction.normalized, "DivBackward0", input, eps, p=float(p),
+                                   axis=wrap_dim(dim, input.ndim)), out)
+
+
+def one_hot(tensor, num_classes=-1):
+    """(*) int64 class indices -> (*, num_classes) int64; num_classes=-1 uses max + 1."""
+    if tensor.dtype is not _dtype.int64:
+        raise RuntimeError("one_hot is only applicable to index tensor of type LongTensor.")
+    values = np.asarray(tensor._value)
+    if values.size and values.min() < 0:
+        raise RuntimeError("Class values must be non-negative.")
+    if num_classes == -1:
+        if not values.size:
+            raise RuntimeError("Can not infer total number of classes from empty tensor.")
+        num_classes = int(values.max()) + 1
+    elif values.size and values.max() >= num_classes:
+        raise RuntimeError("Class values must be smaller than num_classes.")
+    return run(kernels.one_hot, "", tensor, num_classes=int(num_classes))
 
 
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
