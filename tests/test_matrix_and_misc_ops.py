@@ -53,3 +53,21 @@ def test_softplus(kwargs):
     x = torch.tensor([-30.0, -2.0, 0.0, 0.5, 3.0, 19.0, 25.0])
     compare(lambda m, a: m.nn.functional.softplus(a, **kwargs), x, grad=True)
     compare(lambda m, a: m.nn.functional.softplus(a, **kwargs), x.double(), grad=True)
+
+
+ACT_INPUT = torch.tensor([-25.0, -3.0, -1.0, -0.5, 0.0, 0.5, 1.0, 3.0, 25.0])
+
+
+@pytest.mark.parametrize("fn", [
+    lambda F, x: F.selu(x), lambda F, x: F.celu(x), lambda F, x: F.celu(x, alpha=0.5), lambda F, x: F.mish(x),
+    lambda F, x: F.softsign(x), lambda F, x: F.logsigmoid(x), lambda F, x: F.tanhshrink(x),
+    lambda F, x: F.softmin(x, dim=0), lambda F, x: F.glu(x.reshape(3, 3)[:, :2], dim=1),
+])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64])
+def test_smooth_activations(fn, dtype):
+    compare(lambda m, x: fn(m.nn.functional, x), ACT_INPUT.to(dtype), grad=True, atol=1e-6)
+
+
+def test_activation_errors():
+    compare_or_raise(lambda m, x: m.nn.functional.glu(x), torch.ones(3))
+    compare_or_raise(lambda m, x: m.nn.functional.selu(x), torch.ones(3, dtype=torch.int64))

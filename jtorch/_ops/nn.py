@@ -431,3 +431,36 @@ def softplus(x, beta, threshold):
     scaled = x * beta
     return jnp.where(scaled > threshold, x, jnp.log1p(jnp.exp(jnp.minimum(scaled, threshold))) / beta)
 
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(x):
+    return _SELU_SCALE * elu(x, _SELU_ALPHA)
+
+
+def celu(x, alpha):
+    return alpha * elu(x / alpha, 1.0)
+
+
+def mish(x):
+    return x * jnp.tanh(jax.nn.softplus(x))
+
+
+def softsign(x):
+    return x / (1 + jnp.abs(x))
+
+
+def logsigmoid(x):
+    return -jax.nn.softplus(-x)
+
+
+def tanhshrink(x):
+    return x - jnp.tanh(x)
+
+
+def glu(x, *, axis):
+    a, b = jnp.split(x, 2, axis=axis)
+    return a * jax.nn.sigmoid(b)

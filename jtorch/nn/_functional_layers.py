@@ -21,7 +21,8 @@ from .._ops._common import dtype_name, wrap_dim
 from ..autograd.grad_mode import no_grad
 
 __all__ = [
-    "softplus", "normalize", "one_hot", "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+    "selu", "celu", "mish", "softsign", "logsigmoid", "tanhshrink", "glu", "softmin", "softplus", "normalize",
+    "one_hot", "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
     "max_pool1d", "max_pool2d", "max_pool1d_with_indices", "max_pool2d_with_indices", "avg_pool1d", "avg_pool2d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_max_pool1d", "adaptive_max_pool2d",
     "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices",
@@ -533,6 +534,50 @@ def _softmax_like(kernel, name, grad_name, input, dim, stacklevel, dtype):
         last = "lastdim_" if dim == max(input.ndim - 1, 0) else ""
         raise NotImplementedError(f'"{name}_{last}kernel_impl" not implemented for \'{dtype_name(target)}\'')
     return run(kernel, grad_name, input, dim=dim, dtype=target._np)
+
+
+def selu(input, inplace=False):
+    """scale * elu(x, alpha) with torch's SELU constants."""
+    _check_float(input, "elu_cpu")
+    return _inplace(input, run(kernels.selu, "EluBackward0", input), inplace)
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """max(0, x) + min(0, alpha * (exp(x / alpha) - 1))."""
+    _check_float(input, "elu_cpu")
+    return _inplace(input, run(kernels.celu, "EluBackward0", input, alpha), inplace)
+
+
+def mish(input, inplace=False):
+    return _inplace(input, run(kernels.mish, "MishBackward0", input), inplace)
+
+
+def softsign(input):
+    return run(kernels.softsign, "DivBackward0", input)
+
+
+def logsigmoid(input):
+    _check_float(input, "log_sigmoid_forward")
+    return run(kernels.logsigmoid, "LogSigmoidBackward0", input)
+
+
+def tanhshrink(input):
+    return run(kernels.tanhshrink, "SubBackward0", input)
+
+
+def glu(input, dim=-1):
+    """a * sigmoid(b) for the two halves a, b of `dim` (which must have even size)."""
+    if input.ndim == 0:
+        raise RuntimeError("glu does not support scalars because halving size must be even")
+    axis = wrap_dim(dim, input.ndim)
+    if input.shape[axis] % 2:
+        raise RuntimeError(f"Halving dimension must be even, but dimension {axis} is size {input.shape[axis]}")
+    return run(kernels.glu, "GluBackward0", input, axis=axis)
+
+
+def softmin(input, dim=None, _stacklevel=3, dtype=None):
+    """softmax(-input) along dim."""
+    return softmax(pointwise.neg(input), dim, _stacklevel, dtype)
 
 
 def softplus(input, beta=1.0, threshold=20.0):
