@@ -71,3 +71,15 @@ def test_smooth_activations(fn, dtype):
 def test_activation_errors():
     compare_or_raise(lambda m, x: m.nn.functional.glu(x), torch.ones(3))
     compare_or_raise(lambda m, x: m.nn.functional.selu(x), torch.ones(3, dtype=torch.int64))
+
+
+@pytest.mark.parametrize("make", [
+    lambda nn: nn.SELU(), lambda nn: nn.SELU(inplace=True), lambda nn: nn.CELU(), lambda nn: nn.CELU(0.5, True),
+    lambda nn: nn.Mish(), lambda nn: nn.Softsign(), lambda nn: nn.LogSigmoid(), lambda nn: nn.Tanhshrink(),
+    lambda nn: nn.GLU(), lambda nn: nn.GLU(0), lambda nn: nn.Softmin(1), lambda nn: nn.Softplus(),
+    lambda nn: nn.Softplus(2, 10),
+])
+def test_activation_modules(make):
+    assert repr(make(jtorch.nn)) == repr(make(torch.nn))
+    x = torch.randn(4, 6)
+    compare(lambda m, a: make(m.nn)(a * 1), x, grad=True, atol=1e-6)

@@ -6,11 +6,12 @@ from .modules import (Flatten, Identity, Module, ModuleDict, ModuleList, Paramet
                       Unflatten)
 from .modules import (BCELoss, BCEWithLogitsLoss, CrossEntropyLoss, HuberLoss, KLDivLoss, L1Loss, MSELoss,
                       NLLLoss, SmoothL1Loss)
-from .modules import (ELU, GELU, AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d,
-                      AvgPool1d, AvgPool2d, BatchNorm1d, BatchNorm2d, BatchNorm3d, Bilinear, CircularPad1d,
-                      CircularPad2d, CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, Conv1d, Conv2d,
-                      Conv3d, ConvTranspose1d, ConvTranspose2d, Dropout, Embedding, Hardtanh, LayerNorm, LeakyReLU,
-                      Linear, LogSoftmax, MaxPool1d, MaxPool2d, ReflectionPad1d, ReflectionPad2d, ReflectionPad3d,
-                      ReLU, ReLU6, ReplicationPad1d, ReplicationPad2d, ReplicationPad3d, Sigmoid, SiLU, Softmax, Tanh,
+from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, AdaptiveMaxPool2d, AvgPool1d,
+                      AvgPool2d, BatchNorm1d, BatchNorm2d, BatchNorm3d, Bilinear, CELU, CircularPad1d, CircularPad2d,
+                      CircularPad3d, ConstantPad1d, ConstantPad2d, ConstantPad3d, Conv1d, Conv2d, Conv3d,
+                      ConvTranspose1d, ConvTranspose2d, Dropout, ELU, Embedding, GELU, GLU, Hardtanh, LayerNorm,
+                      LeakyReLU, Linear, LogSigmoid, LogSoftmax, MaxPool1d, MaxPool2d, Mish, ReflectionPad1d,
+                      ReflectionPad2d, ReflectionPad3d, ReLU, ReLU6, ReplicationPad1d, ReplicationPad2d,
+                      ReplicationPad3d, SELU, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink,
                       ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .parameter import Parameter
