@@ -147,10 +147,6 @@ class Tensor:
         """Differs from torch: self takes other's current value but does not start sharing its memory."""
         self._write(other._value)
 
-    @property
-    def _is_view(self):
-        return False
-
     # ---- conversion to Python / numpy ----
     def item(self):
         if self._value.size != 1:

@@ -299,3 +299,16 @@ def test_custom_function_double_backward_and_errors():
     oj.backward()
     assert_raises_like(lambda: ot.backward(), lambda: oj.backward())
     assert type(oj.grad_fn.next_functions[0][0]).__name__ == type(ot.grad_fn.next_functions[0][0]).__name__
+
+
+def test_deep_graphs_do_not_hit_the_recursion_limit():
+    def chain(lib, a):
+        for _ in range(1500):
+            a = a * 1.0001
+        return a.sum()
+    lt, lj, ot, oj = both(chain, (3,))
+    assert_same(jtorch.autograd.grad(oj, lj[0])[0], torch.autograd.grad(ot, lt[0])[0], rtol=1e-5)
+    lt, lj, ot, oj = both(chain, (3,))
+    ot.backward()
+    oj.backward()
+    check_grads(lt, lj)

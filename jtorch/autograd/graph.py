@@ -164,23 +164,21 @@ def _collect(roots):
 
 
 def _needed(nodes, targets):
-    """Nodes from which some target node is reachable (the only ones worth running)."""
-    memo = {}
-
-    def visit(node):
-        if node in memo:
-            return memo[node]
-        memo[node] = False
-        result = node in targets
+    """Nodes from which some target node is reachable (the only ones worth running); iterative, so deep
+    graphs do not hit Python's recursion limit."""
+    parents = {}
+    for node in nodes:
         for child, _ in node._edges:
-            if child is not None and visit(child):
-                result = True
-        memo[node] = result
-        return result
-
-    for n in nodes:
-        visit(n)
-    return memo
+            if child is not None:
+                parents.setdefault(child, []).append(node)
+    needed = {t for t in targets if t in nodes}
+    stack = list(needed)
+    while stack:
+        for parent in parents.get(stack.pop(), ()):
+            if parent not in needed:
+                needed.add(parent)
+                stack.append(parent)
+    return needed
 
 
 def _run_pre_hooks(node, grads):
@@ -227,7 +225,7 @@ def run_backward(roots, retain_graph, create_graph, capture=None, accumulate=Tru
                 slot = capture.get((node, nr))
                 if slot is not None:
                     captured[slot] = g
-        if needed is not None and not needed.get(node, False):
+        if needed is not None and node not in needed:
             results = ()
         elif isinstance(node, AccumulateGrad):
             if accumulate:
