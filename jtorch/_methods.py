@@ -39,10 +39,10 @@ def _inplace(op):
 
 
 def _inplace_reshape(op):
-    """squeeze_, t_, ...: self takes the op's result and its new shape."""
+    """squeeze_, t_, ...: self takes the op's result, a view of self with the new shape."""
     def method(self, *args, **kwargs):
         self._check_inplace()
-        return self._assign(op(self, *args, **kwargs))
+        return self._reshape_in_place(op(self, *args, **kwargs))
     return method
 
 
@@ -115,17 +115,6 @@ def _legacy_new(cls, *args, **kwargs):
     return creation.zeros(*args)
 
 
-def _stride(self, dim=None):
-    """Strides of a C-contiguous layout (every jtorch value is contiguous)."""
-    strides = []
-    acc = 1
-    for s in reversed(self.shape):
-        strides.append(acc)
-        acc *= max(s, 1)
-    strides = tuple(reversed(strides))
-    return strides if dim is None else strides[dim]
-
-
 _METHODS = {
     **{name: getattr(pointwise, name) for name in (
         "exp", "exp2", "expm1", "log", "log2", "log10", "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "asin",
@@ -176,8 +165,6 @@ _METHODS = {
     "softmax": lambda self, dim, dtype=None: F.softmax(self, dim, dtype=dtype),
     "log_softmax": lambda self, dim, dtype=None: F.log_softmax(self, dim, dtype=dtype),
     "fill_": fill_, "zero_": zero_, "copy_": copy_,
-    "stride": _stride,
-    "is_contiguous": lambda self, memory_format=None: True,
     "__getitem__": indexing.getitem, "__setitem__": indexing.setitem,
     "__neg__": pointwise.neg, "__pos__": lambda self: self, "__abs__": pointwise.abs,
     "__invert__": _invert,

@@ -1,20 +1,20 @@
 """Tensor: a jax array plus autograd state; methods are bound to the ops in `_ops`.
 
-A Tensor owns its value (`_value`, an immutable jax.Array), or aliases a base
-tensor's memory: `detach()` and `.data` return aliases that share the base's
-value. Every write goes through `_write`: a write to a base replaces its value
-and refreshes its live aliases; a write to an alias is a write to its base.
-In-place ops compute out of place and end in `_assign`, which writes the value
-and adopts the result's autograd history. Only whole-tensor aliases exist so
-far; strided views (slices, transposes, ...) are still copies.
+Storage sharing. A tensor either owns its value (`_value`, an immutable jax.Array, whose C order is the
+storage) or views a root tensor's storage through a `_layout.Layout`: the view ops (view, slicing,
+transpose, expand, diagonal, unbind, ...) and `detach()`/`.data` return such views. Every write goes
+to the root: an in-place op on a view computes out of place, then scatters its result into the root
+(`CopySlices` under autograd, as torch records it) and bumps the version that root and views share. The
+root's live views then drop their cached value and read it again, lazily, on their next use
+(`AsStridedBackward0` when the root requires grad, torch's node for a view whose base changed).
 """
 import weakref
 
 import jax
 import numpy as np
 
-from . import _device, _dtype
-from ._dispatch import _Types
+from . import _device, _dtype, _layout, _storage
+from ._dispatch import _Types, _jitted, run
 from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad, _bridge, add_hook
 
@@ -55,14 +55,16 @@ class Tensor:
 
     __array_priority__ = 1000
     _requires_grad = False
-    _grad_fn = None
     _output_nr = 0
-    _version = 0
     _hooks = None
     _accumulator = None
     _retains_grad = False
-    _alias_of = None
-    _aliases = None
+    _root = None            # the tensor owning the storage this one views; None when it owns its value
+    _layout = None          # where a view's elements sit in its root's storage
+    _view_kind = None       # 'view', 'multi', 'no_grad' or 'alias' (see `_share`)
+    _multi_creator = None   # 'Unbind' or 'Split' for outputs of functions returning several views
+    _views = None           # a root's live views: {id: weakref}
+    _writes = 0             # a root's version counter, shared by its views as `_version`
     grad = None
 
     # ---- state ----
@@ -260,29 +262,176 @@ class Tensor:
 
     def detach(self):
         """A tensor without history that shares this tensor's memory: writes to either are seen by both."""
-        base = self if self._alias_of is None else self._alias_of
-        alias = wrap(base._value)
-        alias._alias_of = base
-        alias._version = base._version
-        if base._aliases is None:
-            base._aliases = {}
-        base._aliases[id(alias)] = weakref.ref(alias, lambda _, key=id(alias), aliases=base._aliases:
-                                               aliases.pop(key, None))
+        alias = wrap(self._value)
+        alias._share(self._storage_owner(), self._layout_in_storage(), "alias")
         return alias
 
     def detach_(self):
+        if self._view_kind in _AUTOGRAD_VIEWS:
+            raise RuntimeError("Can't detach views in-place. Use detach() instead. If you are using "
+                               "DistributedDataParallel (DDP) for training, and gradient_as_bucket_view is set as "
+                               "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
+                               "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
+                               "function in torch/optim/optimizer.py as the solution.")
         self._grad_fn = None
         self._requires_grad = False
         return self
 
+    # ---- storage: views share their root's value ----
+    def __getattr__(self, name):
+        """A view whose root was written since it last read recomputes `_value` and `_grad_fn` on first use."""
+        if name == "_grad_fn" and self._root is None:
+            return None
+        if name in ("_value", "_grad_fn") and self._root is not None:
+            self._refresh()
+            return self.__dict__[name]
+        raise AttributeError(f"'{type(self).__name__}' object has no attribute '{name}'")
+
+    @property
+    def _version(self):
+        return self._storage_owner()._writes
+
+    @property
+    def _base(self):
+        return self._root if self._view_kind in _AUTOGRAD_VIEWS else None
+
+    def _is_view(self):
+        return self._view_kind in _AUTOGRAD_VIEWS
+
+    def _storage_owner(self):
+        return self if self._root is None else self._root
+
+    def _layout_in_storage(self):
+        return _layout.contiguous(self._value.shape) if self._root is None else self._layout
+
+    def stride(self, dim=None):
+        strides = self._layout_in_storage().strides
+        return strides if dim is None else strides[_wrap_dim(dim, self.ndim)]
+
+    def storage_offset(self):
+        return self._layout_in_storage().offset
+
+    def is_contiguous(self, memory_format=None):
+        return self._root is None or _layout.is_contiguous(self._layout)
+
+    def data_ptr(self):
+        """A stand-in address: equal for tensors that share storage at the same offset, as torch's is."""
+        return self.untyped_storage().data_ptr() + self.storage_offset() * self.element_size()
+
+    def untyped_storage(self):
+        return _storage.UntypedStorage(self._storage_owner())
+
+    def is_set_to(self, tensor):
+        return (self._storage_owner() is tensor._storage_owner() and self.dtype is tensor.dtype
+                and self._layout_in_storage() == tensor._layout_in_storage())
+
+    def is_same_size(self, other):
+        return self.shape == other.shape
+
+    def _as_view_of(self, base, layout, creator=None):
+        """Mark this op result as a view of base's storage at `layout`; `creator` names a function returning
+        several views ('Unbind', 'Split', ...), whose outputs torch refuses to modify in place under autograd."""
+        kind = base._view_kind
+        if kind != "alias" and kind != "no_grad":
+            if base._requires_grad and not grad_mode._State.enabled:
+                kind = "no_grad"
+            else:
+                kind = "multi" if creator else "view"
+        self._share(base._storage_owner(), layout, kind)
+        if kind == "no_grad":
+            self._requires_grad = True
+        if creator:
+            self._multi_creator = creator
+        return self
+
+    def _share(self, root, layout, kind):
+        """Make this tensor read `layout` of root's storage; kind: 'view' (torch's views), 'multi' (an output
+        of unbind/split/chunk), 'no_grad' (a view made in no_grad mode of a root that requires grad) or
+        'alias' (detach, .data: shares memory, not history)."""
+        self._root = root
+        self._layout = layout
+        self._view_kind = kind
+        views = root._views
+        if views is None:
+            views = root._views = {}
+        key = id(self)
+        views[key] = weakref.ref(self, lambda _, key=key, views=views: views.pop(key, None))
+
+    def _refresh(self):
+        """Read this view's elements from its root; an autograd view of a root that requires grad records
+        `AsStridedBackward0` (in any grad mode, so history made under no_grad is not lost later)."""
+        root, layout = self._root, self._layout
+        tracked = self._view_kind in _TRACKED and root._requires_grad
+        if not tracked and layout == _layout.contiguous(root._value.shape):
+            self._value = root._value
+        else:
+            enabled = grad_mode._State.enabled
+            grad_mode._State.enabled = tracked
+            try:
+                out = run(_storage.read_strided, "AsStridedBackward0", root, layout.offset, shape=layout.shape,
+                          strides=layout.strides, components=layout.components)
+            finally:
+                grad_mode._State.enabled = enabled
+            self._value = out._value
+            if tracked:
+                self._grad_fn = out._grad_fn
+                self._output_nr = 0
+        if self._view_kind != "alias" and "_grad_fn" not in self.__dict__:
+            self._grad_fn = None
+
+    def _written_root(self, array):
+        """The root's value after writing `array` through this view (no history)."""
+        root, layout = self._root, self._layout
+        if layout == _layout.contiguous(root._value.shape):
+            return array
+        return _jitted(_storage.write_strided, (("shape", layout.shape), ("strides", layout.strides),
+                                               ("components", layout.components)))(root._value, array, layout.offset)
+
     # ---- in-place machinery ----
     def _check_inplace(self):
+        if self._root is not None:
+            self._check_view_write()
         if self._requires_grad and self._grad_fn is None and grad_mode._State.enabled:
             raise RuntimeError("a leaf Variable that requires grad is being used in an in-place operation.")
 
+    def _check_view_write(self):
+        kind = self._view_kind
+        if _layout.overlaps(self._layout):
+            raise RuntimeError("unsupported operation: more than one element of the written-to tensor refers to a "
+                               "single memory location. Please clone() the tensor before performing the operation.")
+        if kind == "alias" or not grad_mode._State.enabled or not self._requires_grad:
+            return
+        if kind == "no_grad":
+            raise RuntimeError(
+                "A view was created in no_grad mode and is being modified inplace with grad mode enabled. Given "
+                "that this use case is ambiguous and error-prone, it is forbidden. You can clarify your code by "
+                "moving both the view and the inplace either both inside the no_grad block (if you don't want the "
+                "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+        if kind == "multi":
+            raise RuntimeError(
+                f"Output {self._output_nr} of {self._multi_creator} is a view and is being modified inplace. This "
+                "view is the output of a function that returns multiple views. Such functions do not allow the "
+                "output views to be modified inplace. You should replace the inplace operation by an out-of-place "
+                "one.")
+        if self._root._grad_fn is None and self._root._requires_grad:
+            raise RuntimeError("a view of a leaf Variable that requires grad is being used in an in-place operation.")
+
     def _assign(self, result):
-        """Make `result` (same shape and dtype) this tensor's value and history: the end of every in-place op."""
-        self._write(result._value)
+        """Make `result` (same shape and dtype) this tensor's value and history: the end of every in-place op.
+        Through a view it is a write into the root (`CopySlices` when recorded)."""
+        root = self._root
+        if root is None:
+            self._store(result._value)
+        elif self._view_kind == "alias":
+            root._store(self._written_root(result._value))
+            self._value = result._value
+        else:
+            layout = self._layout
+            root._assign(run(_storage.write_strided, "CopySlices", root, result, layout.offset, shape=layout.shape,
+                             strides=layout.strides, components=layout.components))
+            if not root._requires_grad:
+                self._value = result._value
+            return self
         if result._grad_fn is not None:
             self._grad_fn = result._grad_fn
             self._output_nr = result._output_nr
@@ -294,29 +443,75 @@ class Tensor:
         self._write(array)
         return self
 
-    def _unalias(self):
-        """An alias whose shape changes in place (t_, squeeze_, ...) stops sharing (torch would restride)."""
-        self._alias_of._aliases.pop(id(self), None)
-        self._alias_of = None
-
     def _write(self, array):
-        """Store a new value in this tensor's memory, bumping the version every sharer sees."""
-        base = self._alias_of
-        if base is not None and array.shape == base._value.shape:
-            base._write(array)
-            return
-        if base is not None:
-            self._unalias()
+        """Store a new value in this tensor's memory without history; a new shape ends a view's sharing."""
+        root = self._root
+        if root is None:
+            self._store(array)
+        elif array.shape != self._layout.shape:
+            self._unshare()
+            self._store(array)
+        else:
+            root._store(self._written_root(array))
+            if self._view_kind == "alias" or not root._requires_grad:
+                self._value = array
+
+    def _reshape_in_place(self, result):
+        """squeeze_, t_, ...: self takes `result`, a view of self with the new shape. A root whose other views
+        are alive hands its storage to a hidden owner first, so they keep sharing memory with it."""
+        if self._root is None:
+            self._views.pop(id(result), None)
+            if not any(ref() is not None for ref in self._views.values()):
+                self._views = None
+                self._store(result._value)
+                self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
+                return self
+            self._hand_over_storage()
+        self._unshare()
+        self._share(result._root, result._layout, result._view_kind)
+        self._value, self._grad_fn, self._output_nr = result._value, result._grad_fn, result._output_nr
+        return self
+
+    def _store(self, array):
+        """A root's new value: bump the version its views share and make them re-read (or, when the shape
+        changes, leave them the old storage)."""
+        if self._views:
+            if array.shape != self._value.shape:
+                self._hand_over_storage()
+            else:
+                requires_grad = self._requires_grad
+                for ref in list(self._views.values()):
+                    view = ref()
+                    if view is not None:
+                        view.__dict__.pop("_value", None)
+                        if view._view_kind != "alias":
+                            view.__dict__.pop("_grad_fn", None)
+                            view._requires_grad = requires_grad
         self._value = array
-        self._version += 1
-        if self._aliases:
-            for ref in list(self._aliases.values()):
-                alias = ref()
-                if alias is not None:
-                    alias._value = array
-                    alias._version = self._version
+        self._writes += 1
+
+    def _hand_over_storage(self):
+        """Move this root's value, history and views to a new hidden root."""
+        owner = wrap(self._value, self._grad_fn, self._output_nr)
+        owner._requires_grad = self._requires_grad
+        owner._writes = self._writes
+        owner._views, self._views = self._views, None
+        for ref in owner._views.values():
+            view = ref()
+            if view is not None:
+                view._root = owner
+
+    def _unshare(self):
+        """Stop viewing the root (after taking the value to keep)."""
+        value, writes = self._value, self._root._writes
+        self._root._views.pop(id(self), None)
+        for name in ("_root", "_layout", "_view_kind", "_multi_creator"):
+            self.__dict__.pop(name, None)
+        self._value, self._writes = value, writes
 
 
+_TRACKED = frozenset({"view", "multi"})
+_AUTOGRAD_VIEWS = frozenset({"view", "multi", "no_grad"})
 _INEXACT = frozenset(np.dtype(d._np) for d in _dtype._ALL if d.is_floating_point or d.is_complex)
 
 
@@ -336,6 +531,7 @@ def wrap(value, node=None, output_nr=0):
     """A Tensor holding jax array `value`, optionally produced by graph node `node`."""
     t = _new(Tensor)
     t._value = value
+    t._grad_fn = node
     if node is not None:
         t._grad_fn = node
         t._output_nr = output_nr

@@ -11,8 +11,9 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from .. import _dtype
+from .. import _dtype, _layout
 from .._dispatch import run
+from .._storage import put
 from .._tensor import Tensor, from_array
 from ._common import broadcast_shapes, check_broadcast, dtype_name, wrap_dim
 from .shape import legacy_type
@@ -230,9 +231,29 @@ def _grad_name(spec):
     return "UnsqueezeBackward0" if "none" in kinds else "AliasBackward0"
 
 
+def _basic_layout(layout, spec, arrays):
+    """The layout of x[spec] for basic indices (ints, slices, None): a view of x's storage."""
+    dim = 0
+    for kind, *args in spec:
+        if kind == "int":
+            layout = _layout.selected(layout, dim, arrays[args[0]])
+        elif kind == "none":
+            layout = _layout.unsqueezed(layout, dim)
+            dim += 1
+        else:
+            start, stop, step = slice(*args).indices(layout.shape[dim])
+            layout = _layout.sliced(layout, dim, start, max(stop, start), step)
+            dim += 1
+    return layout
+
+
 def getitem(x, index):
+    """x[index]: a view of x for basic indices (ints, slices, None, Ellipsis), a copy with advanced ones."""
     spec, arrays, _ = parse_index(x, index)
-    return run(_getitem, _grad_name(spec), x, *arrays, spec=spec)
+    out = run(_getitem, _grad_name(spec), x, *arrays, spec=spec)
+    if any(t[0] in ("array", "bool") for t in spec):
+        return out
+    return out._as_view_of(x, _basic_layout(x._layout_in_storage(), spec, arrays))
 
 
 # ---- x[index] = value ---------------------------------------------------------------------------------------
@@ -248,28 +269,6 @@ def _positions(shape):
     return jnp.arange(np.prod(shape, dtype=np.int64)).reshape(shape)
 
 
-@jax.custom_vjp
-def _put(x, positions, values):
-    """x with values (shaped like positions) written at flat positions.
-
-    Gradients as torch's: x gets none where overwritten; each value gets the gradient of every position it
-    was written to, repeated positions included (jax's own scatter credits only one of the repeats).
-    """
-    return x.reshape(-1).at[positions.reshape(-1)].set(values.reshape(-1)).reshape(x.shape)
-
-
-def _put_fwd(x, positions, values):
-    return _put(x, positions, values), positions
-
-
-def _put_bwd(positions, grad):
-    flat = grad.reshape(-1)
-    return flat.at[positions.reshape(-1)].set(0).reshape(grad.shape), None, flat[positions]
-
-
-_put.defvjp(_put_fwd, _put_bwd)
-
-
 def _fit(value, shape):
     """value with torch's leading size-1 dims dropped, broadcast to shape."""
     if value.ndim > len(shape):
@@ -283,7 +282,7 @@ def _setitem(x, value, *arrays, spec):
     value = jnp.asarray(value).astype(x.dtype)
     if any(t[0] in ("array", "bool") for t in spec):
         positions = _index(_positions(x.shape), arrays, spec)
-        return _put(x, positions, _fit(value, positions.shape))
+        return put(x, positions, _fit(value, positions.shape))
     selected = tuple(arrays[t[1]] if t[0] == "int" else slice(*t[1:]) for t in spec if t[0] != "none")
     value = _fit(value, _index(x, arrays, spec).shape)
     return x.at[selected].set(value.reshape(x[selected].shape))
@@ -439,7 +438,7 @@ def _scatter_into(x, index, src, axis, method):
     if x.dtype == np.bool_:
         method = {"add": "max", "multiply": "min"}.get(method, method)
     if method == "set":
-        out = _put(x1, _positions(x1.shape)[_grid(index1, axis)], src)
+        out = put(x1, _positions(x1.shape)[_grid(index1, axis)], src)
     elif method == "multiply":
         out = _multiply_at(x1, index1, src, axis)
     else:
@@ -553,7 +552,7 @@ def _index_update(x, index, src, alpha, *, axis, mode):
     x1, src, index = x.reshape(x.shape or (1,)), jnp.asarray(src).astype(x.dtype), index.reshape(-1)
     if mode == "copy":
         positions = jnp.take(_positions(x1.shape), index, axis)
-        return _put(x1, positions, src.reshape(positions.shape)).reshape(x.shape)
+        return put(x1, positions, src.reshape(positions.shape)).reshape(x.shape)
     coords = [slice(None)] * x1.ndim
     coords[axis] = index
     ref = x1.at[tuple(coords)]

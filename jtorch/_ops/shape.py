@@ -1,9 +1,10 @@
 """Shape ops: view/reshape, squeeze/unsqueeze, transpose/permute, expand/repeat, cat/stack,
 split/chunk/unbind, narrow/select, flip, roll, movedim, diagonal and friends.
 
-Each returns a new tensor computed by one dispatch (storage-sharing views are a
-separate concern of the Tensor). Sizes and dims are checked on the host first, so
-bad arguments raise torch's exception types and messages.
+Each computes its result in one dispatch. The ops that are views in torch also mark
+their result as a view of the input's storage (`_viewing`, with the layout torch
+gives it), so writes through either are seen by both. Sizes and dims are checked on
+the host first, so bad arguments raise torch's exception types and messages.
 """
 import math
 import operator
@@ -13,7 +14,7 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from .. import _dtype
+from .. import _dtype, _layout
 from .._dispatch import run
 from .._tensor import Tensor
 from ._common import broadcast_shapes, dtype_name, wrap_dim, wrap_dims
@@ -55,6 +56,11 @@ def legacy_type(t):
     return f"torch.{dtype_name(t.dtype)}Tensor"
 
 
+def _viewing(out, input, layout_of, *args, creator=None):
+    """`out`, computed from input, as a view of input's storage at `layout_of(input's layout, *args)`."""
+    return out._as_view_of(input, layout_of(input._layout_in_storage(), *args), creator)
+
+
 # ---- view / reshape -----------------------------------------------------------------------------------------
 
 def infer_shape(shape, numel, error=None):
@@ -84,8 +90,12 @@ def _reshape(x, *, shape):
 
 
 def reshape(input, *shape):
+    """A view when torch's `view` could give one, else a copy."""
     shape = infer_shape(size_arg(shape, "reshape"), input.numel())
-    return run(_reshape, "ViewBackward0", input, shape=shape)
+    layout = _layout.viewed(input._layout_in_storage(), shape)
+    if layout is None:
+        return run(_reshape, "UnsafeViewBackward0", input, shape=shape)
+    return run(_reshape, "ViewBackward0", input, shape=shape)._as_view_of(input, layout)
 
 
 def view(input, *shape):
@@ -93,7 +103,11 @@ def view(input, *shape):
     if len(shape) == 1 and isinstance(shape[0], _dtype.dtype):
         return _view_dtype(input, shape[0])
     shape = infer_shape(size_arg(shape, "view"), input.numel())
-    return run(_reshape, "ViewBackward0", input, shape=shape)
+    layout = _layout.viewed(input._layout_in_storage(), shape)
+    if layout is None:
+        raise RuntimeError("view size is not compatible with input tensor's size and stride (at least one dimension "
+                           "spans across two contiguous subspaces). Use .reshape(...) instead.")
+    return run(_reshape, "ViewBackward0", input, shape=shape)._as_view_of(input, layout)
 
 
 def _bitcast(x, *, dtype):
@@ -135,6 +149,8 @@ def flatten(input, start_dim=0, end_dim=-1):
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
     if input.ndim == 0:
         return reshape(input, 1)
+    if start == end:
+        return input
     shape = input.shape
     return reshape(input, shape[:start] + (math.prod(shape[start:end + 1]),) + shape[end + 1:])
 
@@ -160,19 +176,25 @@ def squeeze(input, dim=None):
         dims = wrap_dims(dim, input.ndim)
         shape = tuple(s for i, s in enumerate(input.shape) if not (i in dims and s == 1))
         name = "SqueezeBackward1" if isinstance(dim, int) else "SqueezeBackward2"
-    return run(_reshape, name, input, shape=shape)
+    dropped = tuple(i for i, s in enumerate(input.shape) if s == 1 and (dim is None or i in dims))
+    return _viewing(run(_reshape, name, input, shape=shape), input, _layout.squeezed, dropped)
 
 
 def unsqueeze(input, dim):
     dim = wrap_dim(dim, input.ndim + 1)
     shape = input.shape
-    return run(_reshape, "UnsqueezeBackward0", input, shape=shape[:dim] + (1,) + shape[dim:])
+    return _viewing(run(_reshape, "UnsqueezeBackward0", input, shape=shape[:dim] + (1,) + shape[dim:]), input,
+                    _layout.unsqueezed, dim)
 
 
 # ---- transpose / permute / movedim --------------------------------------------------------------------------
 
 def _permute(x, *, axes):
     return jnp.transpose(x, axes)
+
+
+def _permuted(input, name, axes):
+    return _viewing(run(_permute, name, input, axes=axes), input, _layout.permuted, axes)
 
 
 def permute(input, *dims):
@@ -184,7 +206,7 @@ def permute(input, *dims):
     axes = tuple(wrap_dim(d, input.ndim) for d in dims)
     if len(set(axes)) != len(axes):
         raise RuntimeError("permute(): duplicate dims are not allowed.")
-    return run(_permute, "PermuteBackward0", input, axes=axes)
+    return _permuted(input, "PermuteBackward0", axes)
 
 
 def _swapped(ndim, dim0, dim1):
@@ -196,7 +218,7 @@ def _swapped(ndim, dim0, dim1):
 
 
 def transpose(input, dim0, dim1):
-    return run(_permute, "TransposeBackward0", input, axes=_swapped(input.ndim, dim0, dim1))
+    return _permuted(input, "TransposeBackward0", _swapped(input.ndim, dim0, dim1))
 
 
 swapaxes = swapdims = transpose
@@ -205,7 +227,7 @@ swapaxes = swapdims = transpose
 def t(input):
     if input.ndim > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {input.ndim}D")
-    return run(_permute, "TBackward0", input, axes=tuple(reversed(range(input.ndim))))
+    return _permuted(input, "TBackward0", tuple(reversed(range(input.ndim))))
 
 
 def adjoint_T(input):
@@ -218,7 +240,7 @@ def adjoint_T(input):
                       "and it will throw an error in a future release. Consider `x.mT` to transpose batches of "
                       "matrices or `x.permute(*torch.arange(x.ndim - 1, -1, -1))` to reverse the dimensions of a "
                       "tensor.", UserWarning, stacklevel=2)
-    return run(_permute, "PermuteBackward0", input, axes=tuple(reversed(range(input.ndim))))
+    return _permuted(input, "PermuteBackward0", tuple(reversed(range(input.ndim))))
 
 
 def mT(input):
@@ -226,7 +248,7 @@ def mT(input):
     if input.ndim == 0:
         warnings.warn("Tensor.mT is deprecated on 0-D tensors. This function is the identity in these cases.",
                       UserWarning, stacklevel=2)
-        return run(_permute, "AliasBackward0", input, axes=())
+        return _permuted(input, "AliasBackward0", ())
     if input.ndim < 2:
         raise RuntimeError("tensor.mT is only supported on matrices or batches of matrices. Got 1-D tensor.")
     return transpose(input, -2, -1)
@@ -249,15 +271,17 @@ def movedim(input, source, destination):
     rest = iter(d for d in range(n) if d not in src)
     moved = dict(zip(dst, src))
     axes = tuple(moved[d] if d in moved else next(rest) for d in range(n))
-    return run(_permute, "PermuteBackward0", input, axes=axes)
+    return _permuted(input, "PermuteBackward0", axes)
 
 
 moveaxis = movedim
 
 
 def contiguous(input, memory_format=None):
-    """Every jtorch value is contiguous: returns input itself, as torch does for a contiguous tensor."""
-    return input
+    """input itself when contiguous, as in torch; else a contiguous copy."""
+    if input.is_contiguous():
+        return input
+    return run(_reshape, "CloneBackward0", input, shape=tuple(input.shape))
 
 
 # ---- expand / repeat ----------------------------------------------------------------------------------------
@@ -291,7 +315,7 @@ def _expanded_shape(input, sizes):
 
 def expand(input, *sizes):
     shape = _expanded_shape(input, size_arg(sizes, "expand"))
-    return run(_broadcast_to, "ExpandBackward0", input, shape=shape)
+    return _viewing(run(_broadcast_to, "ExpandBackward0", input, shape=shape), input, _layout.expanded, shape)
 
 
 def expand_as(input, other):
@@ -527,10 +551,16 @@ def _slices(x, *, axis, bounds):
     return tuple(lax.slice_in_dim(x, start, stop, axis=axis) for start, stop in bounds)
 
 
-def _split_at(input, sizes, axis, name):
-    """One dispatch cutting input along axis into consecutive pieces of `sizes`."""
+def _split_at(input, sizes, axis, name, creator=None):
+    """One dispatch cutting input along axis into consecutive pieces of `sizes`, views of input."""
     stops = np.cumsum((0,) + tuple(sizes)).tolist()
-    return run(_slices, name, input, axis=axis, bounds=tuple(zip(stops, stops[1:])))
+    return _pieces(input, axis, tuple(zip(stops, stops[1:])), name, creator)
+
+
+def _pieces(input, axis, bounds, name, creator=None):
+    """input cut along axis at `bounds` ((start, stop) pairs) in one dispatch; each piece a view of input."""
+    return tuple(_viewing(piece, input, _layout.sliced, axis, start, stop, 1, creator=creator)
+                 for piece, (start, stop) in zip(run(_slices, name, input, axis=axis, bounds=bounds), bounds))
 
 
 def _split_with_sizes(input, sizes, axis):
@@ -538,7 +568,7 @@ def _split_with_sizes(input, sizes, axis):
     if sum(sizes) != n or any(s < 0 for s in sizes):
         raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input tensor's size at "
                            f"dimension {axis}), but got split_sizes={list(sizes)}")
-    return _split_at(input, sizes, axis, "SplitWithSizesBackward0")
+    return _split_at(input, sizes, axis, "SplitWithSizesBackward0", "SplitWithSizes")
 
 
 def _even_sizes(n, size, count):
@@ -575,7 +605,7 @@ def split(tensor, split_size_or_sections, dim=0):
     if size == 0 and n:
         raise RuntimeError(f"split_size can only be 0 if dimension size is 0, but got dimension size of {n}")
     count = max(-(-n // size), 1) if size else 1
-    return _split_at(tensor, _even_sizes(n, size, count), axis, "SplitBackward0")
+    return _split_at(tensor, _even_sizes(n, size, count), axis, "SplitBackward0", "Split")
 
 
 def split_with_sizes(input, split_sizes, dim=0):
@@ -592,7 +622,7 @@ def chunk(input, chunks, dim=0):
     axis = wrap_dim(dim, input.ndim)
     n = input.shape[axis]
     if n == 0:
-        return _split_at(input, [0] * chunks, axis, "SplitWithSizesBackward0")
+        return _split_at(input, [0] * chunks, axis, "SplitWithSizesBackward0", "SplitWithSizes")
     return split(input, -(-n // chunks), axis)
 
 
@@ -633,7 +663,7 @@ def tensor_split(input, indices_or_sections=None, dim=0, *, sections=None, indic
     if isinstance(arg, list):
         edges = [0] + arg + [n]
         bounds = tuple(_clamped_slice(a, b, n) for a, b in zip(edges, edges[1:]))
-        return run(_slices, "SliceBackward0", input, axis=axis, bounds=bounds)
+        return _pieces(input, axis, bounds, "SliceBackward0")
     if arg <= 0:
         raise RuntimeError(f"number of sections must be larger than 0, got {arg}")
     base, extra = divmod(n, arg)
@@ -645,7 +675,9 @@ def _unbind(x, *, axis):
 
 
 def unbind(input, dim=0):
-    return run(_unbind, "UnbindBackward0", input, axis=_dim_of(input, dim))
+    axis = _dim_of(input, dim)
+    return tuple(_viewing(out, input, _layout.selected, axis, i, creator="Unbind")
+                 for i, out in enumerate(run(_unbind, "UnbindBackward0", input, axis=axis)))
 
 
 # ---- narrow / select / flip / roll / diagonal ---------------------------------------------------------------
@@ -669,7 +701,7 @@ def narrow(input, dim, start, length):
     start += n if start < 0 else 0
     if start + length > n:
         raise RuntimeError(f"start ({start}) + length ({length}) exceeds dimension size ({n}).")
-    out, = run(_slices, "SliceBackward0", input, axis=axis, bounds=((start, start + length),))
+    out, = _pieces(input, axis, ((start, start + length),), "SliceBackward0")
     return out
 
 
@@ -686,7 +718,8 @@ def select(input, dim, index):
     if not -n <= index < n:
         raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
                          f"dimension {axis}")
-    return run(_select, "SelectBackward0", input, axis=axis, index=index % n)
+    return _viewing(run(_select, "SelectBackward0", input, axis=axis, index=index % n), input, _layout.selected,
+                    axis, index % n)
 
 
 def _flip(x, *, axes):
@@ -737,4 +770,5 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     axis1, axis2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
     if axis1 == axis2:
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
-    return run(_diagonal, "DiagonalBackward0", input, offset=offset, axis1=axis1, axis2=axis2)
+    return _viewing(run(_diagonal, "DiagonalBackward0", input, offset=offset, axis1=axis1, axis2=axis2), input,
+                    _layout.diagonal, offset, axis1, axis2)

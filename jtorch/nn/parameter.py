@@ -11,6 +11,7 @@ class Parameter(Tensor):
             data = empty(0)
         param = object.__new__(cls)
         param._value = data._value
+        param._grad_fn = None
         param.requires_grad_(requires_grad)
         return param
 
