@@ -1,13 +1,16 @@
-"""jtorch.save / jtorch.load against torch.save / torch.load: files go both ways (torch reads jtorch's files with
-its default weights_only=True), with torch's values, dtypes, shapes, container types, map_location forms and
-errors, and jtorch writes torch's zip layout."""
+"""jtorch.save / jtorch.load against torch.save / torch.load: files go both ways in the zip and the legacy format
+(torch reads jtorch's files with its default weights_only=True), with torch's values, dtypes, shapes, container
+types, map_location forms, mmap, weights-only refusals and errors for broken files; training resumes across the
+libraries; Tensors, Parameters and Modules survive pickle, deepcopy and process transfer as torch's do."""
 import collections
 import copy
 import io
+import multiprocessing
 import os
 import pickle
 import struct
 import zipfile
+from multiprocessing.reduction import ForkingPickler
 
 import jax
 import numpy as np
@@ -291,66 +294,135 @@ def test_bad_map_location_raises():
 
 # ---- weights_only -------------------------------------------------------------------------------------------
 
-def test_weights_only_refuses_arbitrary_classes_like_torch(tmp_path):
-    torch.save({"obj": Opaque(3), "w": torch.ones(2)}, tmp_path / "t.pt")
-    jtorch.save({"obj": Opaque(3), "w": jtorch.ones(2)}, tmp_path / "j.pt")
+def same_error(fn_torch, fn_jtorch):
+    """Both raise the same exception type with the same message."""
+    got = assert_raises_both(fn_torch, fn_jtorch)
+    with pytest.raises(Exception) as expected:
+        fn_torch()
+    assert str(got.value) == str(expected.value)
+
+
+@pytest.mark.parametrize("fmt", ["zip", "legacy"])
+def test_weights_only_refuses_arbitrary_classes_like_torch(tmp_path, fmt):
+    zip_format = fmt == "zip"
+    torch.save({"obj": Opaque(3), "w": torch.ones(2)}, tmp_path / "t.pt", _use_new_zipfile_serialization=zip_format)
+    jtorch.save({"obj": Opaque(3), "w": jtorch.ones(2)}, tmp_path / "j.pt", _use_new_zipfile_serialization=zip_format)
     for path in (tmp_path / "t.pt", tmp_path / "j.pt"):
-        with pytest.raises(pickle.UnpicklingError, match="Unsupported global: GLOBAL test_serialization.Opaque"):
-            jtorch.load(path)
-        with pytest.raises(pickle.UnpicklingError):
-            torch.load(path)
+        same_error(lambda: torch.load(path), lambda: jtorch.load(path))
+        assert torch.load(path, weights_only=False)["obj"] == Opaque(3)
         loaded = jtorch.load(path, weights_only=False)
         assert loaded["obj"] == Opaque(3) and loaded["w"].tolist() == [1.0, 1.0]
-        with serialization.safe_globals([Opaque]):
-            assert jtorch.load(path)["obj"] == Opaque(3)
-        with pytest.raises(pickle.UnpicklingError):
-            jtorch.load(path)
+        assert jtorch.load(path, pickle_module=pickle)["obj"] == torch.load(path, pickle_module=pickle)["obj"]
+        with serialization.safe_globals([Opaque]), torch.serialization.safe_globals([Opaque]):
+            assert jtorch.load(path)["obj"] == torch.load(path)["obj"] == Opaque(3)
+        same_error(lambda: torch.load(path), lambda: jtorch.load(path))
 
 
-def test_weights_only_refuses_code_execution(tmp_path):
+def test_add_safe_globals_like_torch(tmp_path):
+    torch.save({"obj": Opaque(3)}, tmp_path / "t.pt")
+    entry = (Opaque, "test_serialization.Opaque")
+    serialization.add_safe_globals([entry])
+    try:
+        assert serialization.get_safe_globals() == [entry]
+        with torch.serialization.safe_globals([entry]):
+            assert entry in torch.serialization.get_safe_globals()
+            assert jtorch.load(tmp_path / "t.pt")["obj"] == torch.load(tmp_path / "t.pt")["obj"] == Opaque(3)
+    finally:
+        serialization.clear_safe_globals()
+    assert serialization.get_safe_globals() == []
+    same_error(lambda: torch.load(tmp_path / "t.pt"), lambda: jtorch.load(tmp_path / "t.pt"))
+    with torch.serialization.safe_globals([(Opaque, 1)]), pytest.raises(TypeError) as expected:
+        torch.load(tmp_path / "t.pt")
+    with pytest.raises(TypeError, match=str(expected.value)):
+        serialization.add_safe_globals([(Opaque, 1)])
+    assert serialization.get_safe_globals() == []
+
+
+def test_weights_only_never_runs_code_from_the_file(tmp_path):
+    """A pickle whose reduce would create a file: refused by weights-only loads (torch's message), run by full
+    loads, which shows the payload is live."""
+    target = tmp_path / "pwned"
+
+    class Exploit:
+        def __reduce__(self):
+            return (open, (str(target), "w"))
+    for fmt in (True, False):
+        path = tmp_path / f"exploit_{fmt}.pt"
+        torch.save({"x": Exploit()}, path, _use_new_zipfile_serialization=fmt)
+        same_error(lambda: torch.load(path), lambda: jtorch.load(path))
+        assert not target.exists()
+        jtorch.load(path, weights_only=False)["x"].close()
+        assert target.exists()
+        target.unlink()
+
+
+def test_blocked_module_and_other_protocols_raise_like_torch(tmp_path):
     class Exploit:
         def __reduce__(self):
             return (os.system, ("echo pwned",))
-    buffer = io.BytesIO()
-    torch.save(Exploit(), buffer)
-    buffer.seek(0)
-    with pytest.raises(pickle.UnpicklingError, match="GLOBAL posix.system|GLOBAL os.system"):
-        jtorch.load(buffer)
+    torch.save(Exploit(), tmp_path / "system.pt")
+    same_error(lambda: torch.load(tmp_path / "system.pt"), lambda: jtorch.load(tmp_path / "system.pt"))
+    torch.save({"w": torch.ones(2)}, tmp_path / "protocol4.pt", pickle_protocol=4)
+    with pytest.warns(UserWarning, match="pickle protocol 4"):
+        same_error(lambda: torch.load(tmp_path / "protocol4.pt"), lambda: jtorch.load(tmp_path / "protocol4.pt"))
+    assert_same_tree(jtorch.load(tmp_path / "protocol4.pt", weights_only=False),
+                     torch.load(tmp_path / "protocol4.pt", weights_only=False))
 
 
 def test_weights_only_with_pickle_module_raises_like_torch():
     buffer = io.BytesIO()
     torch.save(torch.ones(1), buffer)
-    assert_raises_both(lambda: torch.load(io.BytesIO(buffer.getvalue()), pickle_module=pickle, weights_only=True),
-                       lambda: jtorch.load(io.BytesIO(buffer.getvalue()), pickle_module=pickle, weights_only=True))
+    same_error(lambda: torch.load(io.BytesIO(buffer.getvalue()), pickle_module=pickle, weights_only=True),
+               lambda: jtorch.load(io.BytesIO(buffer.getvalue()), pickle_module=pickle, weights_only=True))
 
 
-# ---- broken files -------------------------------------------------------------------------------------------
+# ---- broken files: torch's exception type, a message naming the file ---------------------------------------
 
-def test_truncated_file_raises_naming_it(tmp_path):
-    torch.save({"w": torch.ones(100)}, tmp_path / "full.pt")
-    path = tmp_path / "truncated.pt"
-    path.write_bytes((tmp_path / "full.pt").read_bytes()[:300])
-    got = assert_raises_both(lambda: torch.load(path), lambda: jtorch.load(path))
+def raises_like_torch_naming(path, **kwargs):
+    """jtorch.load(path) raises torch.load(path)'s exception type, with a message naming the file."""
+    got = assert_raises_both(lambda: torch.load(path, **kwargs), lambda: jtorch.load(path, **kwargs))
     assert str(path) in str(got.value)
+    return got
 
 
-@pytest.mark.parametrize("content", [b"hello world garbage", b"", b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a\xa8"
-                                                                  b"\x50\x19 legacy"])
-def test_garbage_file_raises_naming_it(tmp_path, content):
+@pytest.mark.parametrize("fmt", ["zip", "legacy"])
+def test_truncated_file_raises_like_torch_naming_it(tmp_path, fmt):
+    torch.save({"w": torch.ones(100), "b": torch.zeros(3)}, tmp_path / "full.pt",
+               _use_new_zipfile_serialization=fmt == "zip")
+    full = (tmp_path / "full.pt").read_bytes()
+    path = tmp_path / "truncated.pt"
+    for length in (3, 40, len(full) // 2, len(full) - 1):
+        path.write_bytes(full[:length])
+        raises_like_torch_naming(path)
+        raises_like_torch_naming(path, weights_only=False)
+
+
+@pytest.mark.parametrize("content", [b"", b"hello world garbage", b"\x80\x02\x8a\x0a\x6c\xfc\x9c\x46\xf9\x20\x6a"
+                                                                  b"\xa8\x50\x19 legacy", b"\x80\x02K\x07."])
+@pytest.mark.parametrize("weights_only", [True, False])
+def test_non_checkpoint_file_raises_like_torch_naming_it(tmp_path, content, weights_only):
     path = tmp_path / "garbage.pt"
     path.write_bytes(content)
-    with pytest.raises(RuntimeError, match="garbage.pt"):
-        jtorch.load(path)
+    raises_like_torch_naming(path, weights_only=weights_only)
+
+
+def test_zip_that_is_not_a_checkpoint_raises_naming_it(tmp_path):
+    path = tmp_path / "other.zip"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("folder/readme.txt", "not a checkpoint")
+    got = raises_like_torch_naming(path)
+    assert "data.pkl" in str(got.value)
 
 
 def test_corrupted_record_raises_naming_it(tmp_path):
+    """torch does not check CRC-32s and loads the damaged value; jtorch refuses the file."""
     path = tmp_path / "corrupt.pt"
     torch.save({"w": torch.arange(64.0)}, path)
     raw = bytearray(path.read_bytes())
     raw[raw.index(struct.pack("<f", 33.0))] ^= 0xFF
     path.write_bytes(bytes(raw))
-    with pytest.raises(RuntimeError, match="corrupt.pt"):
+    assert torch.load(path)["w"][33] != 33.0
+    with pytest.raises(RuntimeError, match="corrupt.pt.*CRC-32"):
         jtorch.load(path)
 
 
@@ -396,3 +468,170 @@ def test_deepcopy_tensor_like_torch():
     assert serialization.deepcopy_tensor(leaf, memo) is copied
     assert_raises_both(lambda: copy.deepcopy(torch.ones(1, requires_grad=True) * 2),
                        lambda: serialization.deepcopy_tensor(jtorch.ones(1, requires_grad=True) * 2, {}))
+
+
+# ---- legacy format and mmap -----------------------------------------------------------------------------------
+
+def test_legacy_format_both_ways(tmp_path):
+    expected = checkpoint_objects()
+    torch.save(expected, tmp_path / "t.pt", _use_new_zipfile_serialization=False)
+    assert_same_tree(jtorch.load(tmp_path / "t.pt"), expected)
+    assert_same_tree(jtorch.load(tmp_path / "t.pt", weights_only=False), expected)
+    assert_same_tree(jtorch.load(tmp_path / "t.pt", map_location=lambda storage, location: storage.cpu()), expected)
+    jtorch.save(torch_to_jtorch(expected), tmp_path / "j.pt", _use_new_zipfile_serialization=False)
+    assert (tmp_path / "j.pt").read_bytes()[:2] == b"\x80\x02"
+    assert_same_tree(torch_to_jtorch(torch.load(tmp_path / "j.pt")), expected)
+    assert_same_tree(jtorch.load(tmp_path / "j.pt"), expected)
+    buffer = io.BytesIO()
+    jtorch.save(torch_to_jtorch(expected), buffer, _use_new_zipfile_serialization=False)
+    buffer.seek(0)
+    assert_same_tree(torch_to_jtorch(torch.load(buffer)), expected)
+
+
+def test_mmap_loads_like_torch(tmp_path):
+    expected = checkpoint_objects()
+    torch.save(expected, tmp_path / "t.pt")
+    assert_same_tree(jtorch.load(tmp_path / "t.pt", mmap=True), expected)
+    assert_same_tree(jtorch.load(str(tmp_path / "t.pt"), mmap=True, weights_only=False), expected)
+
+
+def test_mmap_needs_a_zip_checkpoint_path_like_torch(tmp_path):
+    torch.save(torch.ones(2), tmp_path / "zip.pt")
+    torch.save(torch.ones(2), tmp_path / "legacy.pt", _use_new_zipfile_serialization=False)
+    data = (tmp_path / "zip.pt").read_bytes()
+    same_error(lambda: torch.load(io.BytesIO(data), mmap=True), lambda: jtorch.load(io.BytesIO(data), mmap=True))
+    for path in (tmp_path / "legacy.pt", str(tmp_path / "legacy.pt")):
+        same_error(lambda: torch.load(path, mmap=True), lambda: jtorch.load(path, mmap=True))
+
+
+# ---- jtorch's own objects, optimizers and resuming training ---------------------------------------------------
+
+def test_jtorch_views_parameters_and_containers_load_in_torch(tmp_path):
+    def objects(lib):
+        base = lib.arange(24, dtype=lib.float32).reshape(4, 6)
+        return {"transposed": base.t(), "strided": base[1:, ::2], "row": base[2], "base": base,
+                "parameter": lib.nn.Parameter(lib.ones(2)), "frozen": lib.nn.Parameter(lib.zeros(3), False),
+                "nested": [1, 2.5, "text", None, (3, {"k": [None, -7]}), collections.OrderedDict(a=1)]}
+    jtorch.save(objects(jtorch), tmp_path / "j.pt")
+    loaded = torch.load(tmp_path / "j.pt")
+    expected = objects(torch)
+    assert_same_tree(torch_to_jtorch(loaded), expected)
+    for key in ("transposed", "strided", "row"):
+        assert loaded[key].is_contiguous()
+
+
+def mlp(lib):
+    lib.manual_seed(0)
+    return lib.nn.Sequential(lib.nn.Linear(4, 16), lib.nn.Tanh(), lib.nn.Linear(16, 1))
+
+
+def train(lib, model, optimizer, x, y, steps):
+    losses = []
+    for _ in range(steps):
+        optimizer.zero_grad()
+        loss = lib.nn.functional.mse_loss(model(x), y)
+        loss.backward()
+        optimizer.step()
+        losses.append(loss.item())
+    return losses
+
+
+@pytest.mark.parametrize("direction", ["torch_to_jtorch", "jtorch_to_torch"])
+def test_resume_training_from_the_other_library(tmp_path, direction):
+    """Train 3 Adam steps in one library, save model and optimizer state_dicts, resume in the other: its next
+    losses equal the first library's own continuation."""
+    source, target = (torch, jtorch) if direction == "torch_to_jtorch" else (jtorch, torch)
+    torch.manual_seed(1)
+    x, y = torch.randn(32, 4), torch.randn(32, 1)
+    data = {torch: (x, y), jtorch: (to_jt(x), to_jt(y))}
+    model = mlp(source)
+    optimizer = source.optim.Adam(model.parameters(), lr=0.01)
+    train(source, model, optimizer, *data[source], 3)
+    source.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "epoch": 3}, tmp_path / "ck.pt")
+    expected = train(source, model, optimizer, *data[source], 4)
+
+    checkpoint = target.load(tmp_path / "ck.pt")
+    resumed = target.nn.Sequential(target.nn.Linear(4, 16), target.nn.Tanh(), target.nn.Linear(16, 1))
+    resumed.load_state_dict(checkpoint["model"])
+    resumed_optimizer = target.optim.Adam(resumed.parameters(), lr=0.5)
+    resumed_optimizer.load_state_dict(checkpoint["optimizer"])
+    assert checkpoint["epoch"] == 3 and resumed_optimizer.param_groups[0]["lr"] == 0.01
+    got = train(target, resumed, resumed_optimizer, *data[target], 4)
+    np.testing.assert_allclose(got, expected, rtol=1e-4)
+
+
+def test_interrupted_save_keeps_the_previous_checkpoint(tmp_path, monkeypatch):
+    path = tmp_path / "keep.pt"
+    jtorch.save({"x": jtorch.ones(3)}, path)
+    before = path.read_bytes()
+    written = []
+
+    def fail_on_second_storage(value):
+        if written:
+            raise KeyboardInterrupt
+        written.append(value)
+        return np.asarray(value).reshape(-1).view(np.uint8)
+    monkeypatch.setattr(serialization, "_storage_bytes", fail_on_second_storage)
+    with pytest.raises(KeyboardInterrupt):
+        jtorch.save({"a": jtorch.zeros(3), "b": jtorch.zeros(4)}, path)
+    assert written and path.read_bytes() == before and os.listdir(tmp_path) == ["keep.pt"]
+    assert_same_tree(jtorch.load(path), torch.load(path))
+
+
+# ---- pickle, deepcopy and processes ---------------------------------------------------------------------------
+
+def transferable(lib):
+    leaf = lib.tensor([1.0, -2.0], requires_grad=True)
+    return {"leaf": leaf, "plain": lib.arange(3), "nonleaf_detached": (leaf * 2).detach(),
+            "parameter": lib.nn.Parameter(lib.ones(2)), "frozen": lib.nn.Parameter(lib.zeros(1), False),
+            "model": mlp(lib)}
+
+
+def assert_same_transfer(got, expected):
+    model_got, model_expected = got.pop("model"), expected.pop("model")
+    assert_same_tree(got, expected)
+    assert_same_tree(dict(model_got.named_parameters()), dict(model_expected.named_parameters()))
+    x = torch.randn(3, 4)
+    assert_same(model_got(to_jt(x)), model_expected(x), rtol=1e-6, atol=1e-6)
+
+
+def test_pickle_round_trip_like_torch():
+    expected = pickle.loads(pickle.dumps(transferable(torch)))
+    assert_same_transfer(pickle.loads(pickle.dumps(transferable(jtorch))), expected)
+    nonleaf = [pickle.loads(pickle.dumps(lib.ones(2, requires_grad=True) * 2)) for lib in (torch, jtorch)]
+    assert nonleaf[1].is_leaf == nonleaf[0].is_leaf and nonleaf[1].requires_grad == nonleaf[0].requires_grad
+
+
+def test_deepcopy_of_a_model_shares_nothing_like_torch():
+    """The DQN target-network pattern: the copy keeps its weights while the original trains, and gradients of
+    one never reach the other."""
+    x = torch.randn(8, 4)
+    outputs = {}
+    for lib, inputs in ((torch, x), (jtorch, to_jt(x))):
+        online = mlp(lib)
+        target = copy.deepcopy(online)
+        assert all(a is not b for a, b in zip(online.parameters(), target.parameters()))
+        before = target(inputs).detach()
+        optimizer = lib.optim.SGD(online.parameters(), lr=0.1)
+        online(inputs).sum().backward()
+        optimizer.step()
+        assert all(p.grad is None for p in target.parameters())
+        target(inputs).sum().backward()
+        with lib.no_grad():
+            target[0].weight.add_(1.0)
+        outputs[lib] = (before, target(inputs), online(inputs), target[0].weight.grad, online[0].weight.grad)
+    assert_same(outputs[jtorch], outputs[torch], rtol=1e-5, atol=1e-6)
+    assert not torch.equal(outputs[torch][1], outputs[torch][2])
+
+
+def test_process_transfer_refuses_non_leaves_like_torch():
+    same_error(lambda: ForkingPickler.dumps(torch.ones(2, requires_grad=True) * 2),
+               lambda: ForkingPickler.dumps(jtorch.ones(2, requires_grad=True) * 2))
+
+
+def test_spawn_pool_transfers_tensors_parameters_and_modules():
+    """Sent to a spawned worker and back (copy.deepcopy runs there): values, requires_grad, Parameter classes and
+    the model's function survive, as they do for torch through pickling."""
+    with multiprocessing.get_context("spawn").Pool(1) as pool:
+        got = pool.apply(copy.deepcopy, (transferable(jtorch),))
+    assert_same_transfer(got, pickle.loads(pickle.dumps(transferable(torch))))
