@@ -65,6 +65,7 @@ class Tensor:
     _multi_creator = None   # 'Unbind' or 'Split' for outputs of functions returning several views
     _views = None           # a root's live views: {id: weakref}
     _writes = 0             # a root's version counter, shared by its views as `_version`
+    _own_version = False    # `.data` aliases count their writes apart, as in torch
     grad = None
 
     # ---- state ----
@@ -142,12 +143,20 @@ class Tensor:
 
     @property
     def data(self):
-        return self.detach()
+        """Like detach(), but with a version counter of its own, as in torch."""
+        alias = self.detach()
+        alias._own_version = True
+        return alias
 
     @data.setter
     def data(self, other):
-        """Differs from torch: self takes other's current value but does not start sharing its memory."""
-        self._write(other._value)
+        """self starts sharing other's memory, keeping its own history; self's old views keep the old memory."""
+        if self._root is None and self._views:
+            self._hand_over_storage()
+        elif self._root is not None:
+            self._unshare()
+        self._share(other._storage_owner(), other._layout_in_storage(), "alias")
+        self._value = other._value
 
     # ---- conversion to Python / numpy ----
     def item(self):
@@ -289,7 +298,10 @@ class Tensor:
 
     @property
     def _version(self):
-        return self._storage_owner()._writes
+        return self._version_owner()._writes
+
+    def _version_owner(self):
+        return self if self._root is None or self._own_version else self._root
 
     @property
     def _base(self):
@@ -420,12 +432,7 @@ class Tensor:
         """Make `result` (same shape and dtype) this tensor's value and history: the end of every in-place op.
         Through a view it is a write into the root (`CopySlices` when recorded)."""
         root = self._root
-        if root is None:
-            self._store(result._value)
-        elif self._view_kind == "alias":
-            root._store(self._written_root(result._value))
-            self._value = result._value
-        else:
+        if root is not None and self._view_kind != "alias":
             layout = self._layout
             root._assign(run(_storage.write_strided, "CopySlices", root, result, layout.offset, shape=layout.shape,
                              strides=layout.strides, components=layout.components))
@@ -436,6 +443,12 @@ class Tensor:
             self._grad_fn = result._grad_fn
             self._output_nr = result._output_nr
             self._requires_grad = True
+        if root is None:
+            self._store(result._value)
+        else:
+            root._store(self._written_root(result._value))
+            self._value = result._value
+        self._version_owner()._writes += 1
         return self
 
     def _inplace_set(self, array):
@@ -455,26 +468,26 @@ class Tensor:
             root._store(self._written_root(array))
             if self._view_kind == "alias" or not root._requires_grad:
                 self._value = array
+        self._version_owner()._writes += 1
 
     def _reshape_in_place(self, result):
         """squeeze_, t_, ...: self takes `result`, a view of self with the new shape. A root whose other views
         are alive hands its storage to a hidden owner first, so they keep sharing memory with it."""
         if self._root is None:
-            self._views.pop(id(result), None)
-            if not any(ref() is not None for ref in self._views.values()):
+            if all(ref() is None or ref() is result for ref in self._views.values()):
                 self._views = None
                 self._store(result._value)
                 self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
                 return self
             self._hand_over_storage()
-        self._unshare()
+        else:
+            self._unshare()
         self._share(result._root, result._layout, result._view_kind)
         self._value, self._grad_fn, self._output_nr = result._value, result._grad_fn, result._output_nr
         return self
 
     def _store(self, array):
-        """A root's new value: bump the version its views share and make them re-read (or, when the shape
-        changes, leave them the old storage)."""
+        """A root's new value: its views re-read it (or, when the shape changes, keep the old storage)."""
         if self._views:
             if array.shape != self._value.shape:
                 self._hand_over_storage()
@@ -488,7 +501,6 @@ class Tensor:
                             view.__dict__.pop("_grad_fn", None)
                             view._requires_grad = requires_grad
         self._value = array
-        self._writes += 1
 
     def _hand_over_storage(self):
         """Move this root's value, history and views to a new hidden root."""

@@ -14,8 +14,9 @@ import jax.numpy as jnp
 import numpy as np
 from jax import lax
 
-from .. import _dtype, _layout
+from .. import _dtype, _layout, _storage
 from .._dispatch import run
+from ..autograd.grad_mode import is_grad_enabled, set_grad_enabled
 from .._tensor import Tensor
 from ._common import broadcast_shapes, dtype_name, wrap_dim, wrap_dims
 
@@ -772,3 +773,42 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
         raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
     return _viewing(run(_diagonal, "DiagonalBackward0", input, offset=offset, axis1=axis1, axis2=axis2), input,
                     _layout.diagonal, offset, axis1, axis2)
+
+
+# ---- unfold / as_strided: views by layout alone -------------------------------------------------------------
+
+def _read(x, offset, *, shape, strides):
+    return _storage.read_strided(x, offset, shape=shape, strides=strides, components=False)
+
+
+def unfold(input, dimension, size, step):
+    """Tensor.unfold: every window of `size` elements along `dimension`, `step` apart, as a new last dim."""
+    axis = wrap_dim(dimension, input.ndim)
+    n = input.shape[axis] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {axis} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    own = _layout.unfolded(_layout.contiguous(input.shape), axis, size, step)
+    out = run(_read, "UnfoldBackward0", input, 0, shape=own.shape, strides=own.strides)
+    return _viewing(out, input, _layout.unfolded, axis, size, step)
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of input's storage with the given sizes, strides and offset (default: input's own offset)."""
+    size, stride = _ints(size), _ints(stride)
+    offset = input.storage_offset() if storage_offset is None else operator.index(storage_offset)
+    if len(size) != len(stride):
+        raise RuntimeError("mismatch in length of strides and shape")
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    root = input._storage_owner()
+    needed = 1 + offset + sum((n - 1) * s for n, s in zip(size, stride)) if all(size) else 0
+    if needed > root.numel():
+        item = input.element_size()
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset {offset}, and "
+                           f"itemsize {item} requiring a storage size of {needed * item} are out of bounds for "
+                           f"storage of size {root.numel() * item}")
+    with set_grad_enabled(is_grad_enabled() and input._view_kind not in ("alias", "no_grad")):
+        out = run(_read, "AsStridedBackward0", root, offset, shape=size, strides=stride)
+    return out._as_view_of(input, _layout.Layout(size, stride, offset))
