@@ -128,7 +128,7 @@ def _complex_body(arr, indent):
     imag_fmt = _Formatter(pick(arr.imag), True)
 
     class Joined:
-        max_width = real_fmt.max_width + imag_fmt.max_width + 2
+        max_width = real_fmt.max_width + imag_fmt.max_width + 1
 
         @staticmethod
         def format(v):

@@ -52,3 +52,46 @@ def test_dtype_size_device_reprs():
     assert repr(jtorch.Size([2, 3])) == repr(torch.Size([2, 3]))
     assert repr(jtorch.device("cpu")) == repr(torch.device("cpu"))
     assert f"{jtorch.tensor(2.5):.3f}" == f"{torch.tensor(2.5):.3f}"
+
+
+_DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int8, torch.uint8, torch.int16,
+           torch.int32, torch.int64, torch.bool, torch.complex64, torch.complex128]
+_SHAPES = [(), (1,), (5,), (3, 4), (2, 3, 4), (1001,), (40, 40), (2, 0, 3), (3, 1001)]
+_SCALES = [1.0, 1e-6, 1e6, 123.456, 1e12, 0.0]
+
+
+@pytest.mark.parametrize("dtype", _DTYPES, ids=str)
+def test_repr_sweep_of_sizes_and_magnitudes(dtype):
+    """Every size (summarised or not, empty, wrapped) and magnitude (fixed, scientific, integral) prints as
+    torch prints it."""
+    gen = torch.Generator().manual_seed(1)
+    for shape in _SHAPES:
+        for scale in _SCALES:
+            x = torch.randn(shape, dtype=torch.float64, generator=gen) * scale
+            if dtype.is_complex:
+                x = torch.complex(x, x * 0.5)
+            x = (x.abs() % 256).to(dtype) if dtype == torch.uint8 else x.to(dtype)
+            assert repr(to_jt(x)) == repr(x), (shape, scale)
+
+
+@pytest.mark.parametrize("values", [[float("nan"), 1.5], [float("inf"), -float("inf")], [1e-300, 1.0], [-0.0, 0.0],
+                                    [1.0, 1e16], [0.1, 0.25, 1e-4]])
+@pytest.mark.parametrize("dtype", [torch.float32, torch.float64, torch.float16])
+def test_repr_special_values(values, dtype):
+    x = torch.tensor(values, dtype=dtype)
+    assert repr(to_jt(x)) == repr(x)
+
+
+def test_parameter_repr_and_profiles():
+    p = torch.nn.Parameter(torch.randn(2, 3))
+    assert repr(jtorch.nn.Parameter(to_jt(p.detach()))) == repr(p)
+    x = torch.randn(30, 50)
+    try:
+        for options in (dict(profile="full"), dict(profile="short"), dict(threshold=5, edgeitems=1)):
+            torch.set_printoptions(**options)
+            jtorch.set_printoptions(**options)
+            assert repr(to_jt(x)) == repr(x), options
+            assert repr(to_jt(x[:4, :5].reshape(4, 5, 1))) == repr(x[:4, :5].reshape(4, 5, 1)), options
+    finally:
+        torch.set_printoptions(profile="default")
+        jtorch.set_printoptions(profile="default")
