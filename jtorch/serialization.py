@@ -9,9 +9,8 @@ record of raw bytes per storage, `version` and `.data/serialization_id`; with
 Real `torch.load` reads both with its default `weights_only=True`; `load` reads both as torch writes them.
 
 Differs from torch:
-* every saved tensor gets a contiguous storage of its own, except tensors holding the same value (`t`,
-  `t.detach()`, a Parameter's data), which share one; tensors loaded from one storage (torch's views) are
-  independent tensors: an in-place write to one does not show in the others;
+* tensors sharing memory (views, `detach()`, a Parameter's data) are saved as one storage and load sharing
+  it, as in torch; a `real`/`imag` view of a complex tensor is saved as a storage of its own;
 * tensors on devices other than cpu and cuda are recorded with location 'cpu';
 * `.data/serialization_id` is a 40-digit id hashed from the record names and CRC-32s, not torch's value;
 * `load` checks the CRC-32 of every record it reads (torch checks none), so a corrupted record raises
@@ -34,6 +33,7 @@ import contextlib
 import copy
 import hashlib
 import io
+import math
 import multiprocessing.reduction
 import os
 import pickle
@@ -45,7 +45,8 @@ import zlib
 
 import numpy as np
 
-from . import _device, _dtype, _weights_only
+from . import _device, _dtype, _layout, _weights_only
+from ._layout import Layout
 from ._tensor import Size, Tensor, from_array
 from .nn.parameter import Parameter
 
@@ -112,8 +113,12 @@ class _SavedStorage:
 
 
 def _tensor_layout(tensor):
-    """(storage, storage_offset, size, stride) that a checkpoint records for `tensor`."""
-    return _SavedStorage(tensor), 0, tuple(tensor.shape), _contiguous_strides(tensor.shape)
+    """(storage, storage_offset, size, stride) that a checkpoint records for `tensor`: views and aliases name
+    their root's storage, so tensors sharing memory share one record, as torch writes them."""
+    layout = tensor._layout_in_storage()
+    if layout.components:
+        return _SavedStorage(tensor), 0, tuple(tensor.shape), _contiguous_strides(tensor.shape)
+    return _SavedStorage(tensor._storage_owner()), layout.offset, layout.shape, layout.strides
 
 
 def _contiguous_strides(shape):
@@ -279,6 +284,7 @@ class _Storage:
     def __init__(self, elements, device):
         self.elements = elements
         self.device = _device.device(device)
+        self.owners = {}  # dtype -> the tensor owning these elements' memory, once one is loaded
 
     @property
     def dtype(self):
@@ -356,13 +362,24 @@ def _read_into(stream, buffer):
 
 
 def _tensor_from_storage(storage, dtype, offset, size, stride):
-    """The tensor reading `storage` at (offset, size, stride), on the storage's device."""
+    """The tensor reading `storage` at (offset, size, stride), on the storage's device. Tensors read from one
+    storage share its memory, as torch's do: the first that covers it exactly in order owns it (else a hidden
+    flat tensor does), the others alias it."""
     elements = storage.elements if storage.elements.dtype == dtype._np else storage.elements.view(dtype._np)
-    size, stride = tuple(size), tuple(stride)
-    _check_extent(elements.size, offset, size, stride)
-    view = np.lib.stride_tricks.as_strided(elements[offset:], size, [s * elements.itemsize for s in stride],
-                                           writeable=False)
-    return from_array(view if view.flags.c_contiguous else np.ascontiguousarray(view), device=storage.device)
+    layout = Layout(tuple(size), tuple(stride), offset)
+    _check_extent(elements.size, offset, layout.shape, layout.strides)
+    owner = storage.owners.get(dtype)
+    if owner is None:
+        covers = offset == 0 and math.prod(layout.shape) == elements.size and _layout.is_contiguous(layout)
+        owner = storage.owners[dtype] = from_array(elements.reshape(layout.shape if covers else -1),
+                                                   device=storage.device)
+        if covers:
+            return owner
+    view = np.lib.stride_tricks.as_strided(elements[offset:], layout.shape,
+                                           [s * elements.itemsize for s in layout.strides], writeable=False)
+    tensor = from_array(view if view.flags.c_contiguous else np.ascontiguousarray(view), device=storage.device)
+    tensor._share(owner, layout, "alias")
+    return tensor
 
 
 def _check_extent(numel, offset, size, stride):

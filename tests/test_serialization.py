@@ -516,8 +516,31 @@ def test_jtorch_views_parameters_and_containers_load_in_torch(tmp_path):
     loaded = torch.load(tmp_path / "j.pt")
     expected = objects(torch)
     assert_same_tree(torch_to_jtorch(loaded), expected)
-    for key in ("transposed", "strided", "row"):
-        assert loaded[key].is_contiguous()
+    torch.save(expected, tmp_path / "t.pt")
+    reference = torch.load(tmp_path / "t.pt")
+    for key in ("transposed", "strided", "row", "base"):
+        assert loaded[key].stride() == reference[key].stride()
+        assert loaded[key].storage_offset() == reference[key].storage_offset()
+        assert loaded[key].untyped_storage().data_ptr() == loaded["base"].untyped_storage().data_ptr()
+    records = [n for n in zipfile.ZipFile(tmp_path / "j.pt").namelist() if "/data/" in n]
+    assert len(records) == len([n for n in zipfile.ZipFile(tmp_path / "t.pt").namelist() if "/data/" in n])
+
+
+@pytest.mark.parametrize("writer", ["torch", "jtorch"])
+def test_loaded_views_share_memory_like_torch(tmp_path, writer):
+    """Tensors saved sharing one storage load sharing it: a write through one is seen by the others."""
+    def program(lib, loaded):
+        loaded["base"][1, 2] = 100
+        loaded["col"].mul_(-1)
+        return [loaded[k] for k in ("base", "row", "col", "transposed")] + [
+            loaded["row"].storage_offset(), loaded["transposed"].stride()]
+
+    def objects(lib):
+        base = lib.arange(12.0).reshape(3, 4)
+        return {"row": base[1], "base": base, "col": base[:, 2], "transposed": base.t()}
+    lib = torch if writer == "torch" else jtorch
+    lib.save(objects(lib), tmp_path / "shared.pt")
+    assert_same(program(jtorch, jtorch.load(tmp_path / "shared.pt")), program(torch, torch.load(tmp_path / "shared.pt")))
 
 
 def mlp(lib):
