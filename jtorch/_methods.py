@@ -10,8 +10,7 @@ import numpy as np
 
 from . import _dtype
 from ._dispatch import run
-from ._ops import assemble, creation, decomposition, indexing, linalg, pointwise, random, reduction, shape
-from ._ops import special, statistics
+from ._ops import creation, indexing, linalg, pointwise, random, reduction, shape
 from ._ops._common import dtype_name
 from ._tensor import Tensor
 from .nn import functional as F
@@ -145,18 +144,6 @@ _METHODS = {
         "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm", "tril",
         "triu", "diag", "trace")},
     **{name: getattr(creation, name) for name in ("to", "clone", "type_as")},
-    **{name: getattr(pointwise, name) for name in (
-        "angle", "bitwise_left_shift", "bitwise_right_shift", "conj", "conj_physical", "frexp", "gcd", "heaviside",
-        "isreal", "lcm", "ldexp", "logaddexp2", "nextafter", "positive", "resolve_conj", "resolve_neg")},
-    **{name: getattr(special, name) for name in ("i0", "igamma", "igammac", "logit", "mvlgamma", "sinc")},
-    **{name: getattr(statistics, name) for name in (
-        "aminmax", "bincount", "corrcoef", "cov", "cummax", "cummin", "diff", "dist", "histc", "msort",
-        "nanquantile", "quantile", "renorm")},
-    **{name: getattr(assemble, name) for name in ("addr", "diag_embed", "diagflat", "kron", "vdot")},
-    **{name: getattr(decomposition, name) for name in (
-        "cholesky", "cholesky_inverse", "cholesky_solve", "cross", "det", "inverse", "logdet", "matrix_exp",
-        "matrix_power", "pinverse", "qr", "slogdet", "svd", "triangular_solve")},
-    "polygamma": lambda self, n: special.polygamma(n, self),
     **{name: getattr(random, name) for name in (
         "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
         "bernoulli", "multinomial")},
@@ -202,8 +189,6 @@ _INPLACE = (
     "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul",
     "addcdiv", "nan_to_num", "tril", "triu", "cumsum", "cumprod", "scatter", "scatter_add", "scatter_reduce",
     "index_add", "index_copy", "index_fill", "masked_fill", "addmm", "addmv", "baddbmm", "addbmm",
-    "bitwise_left_shift", "bitwise_right_shift", "conj_physical", "gcd", "heaviside", "lcm", "ldexp", "nextafter",
-    "i0", "igamma", "igammac", "logit", "mvlgamma", "sinc", "polygamma", "renorm", "addr",
 )
 _INPLACE_RESHAPES = ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims")
 
