@@ -338,6 +338,12 @@ def dropout(x, keep, scale):
     return x * jnp.where(keep, jnp.asarray(scale, x.dtype), jnp.zeros((), x.dtype))
 
 
+def alpha_dropout(x, keep, a, alpha_a, alpha_a_p):
+    """x * (noise * a) + ((noise - 1) * alpha_a + alpha_a_p), noise = keep as 0/1 in x's dtype (torch's steps)."""
+    noise = keep.astype(x.dtype)
+    return x * (noise * a) + ((noise - 1) * alpha_a + alpha_a_p)
+
+
 def _normalize(x, mean, var, w, b, eps):
     out = (x - mean) * (1 / jnp.sqrt(var + eps))
     if w is not None:

@@ -15,4 +15,13 @@ from .modules import (AdaptiveAvgPool1d, AdaptiveAvgPool2d, AdaptiveMaxPool1d, A
                       ReplicationPad3d, SELU, Sigmoid, SiLU, Softmax, Softmin, Softplus, Softsign, Tanh, Tanhshrink,
                       ZeroPad1d, ZeroPad2d, ZeroPad3d)
 from .modules import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell, RNNCellBase
+from .modules import (MultiheadAttention, Transformer, TransformerDecoder, TransformerDecoderLayer,
+                      TransformerEncoder, TransformerEncoderLayer)
+from .modules import (AlphaDropout, CosineEmbeddingLoss, CosineSimilarity, CTCLoss, Dropout1d, Dropout2d, Dropout3d,
+                      EmbeddingBag, FeatureAlphaDropout, Fold, GaussianNLLLoss, GroupNorm, Hardshrink, Hardsigmoid,
+                      Hardswish, HingeEmbeddingLoss, InstanceNorm1d, InstanceNorm2d, InstanceNorm3d,
+                      LocalResponseNorm, MarginRankingLoss, MultiLabelMarginLoss, MultiLabelSoftMarginLoss,
+                      MultiMarginLoss, PairwiseDistance, PixelShuffle, PixelUnshuffle, PoissonNLLLoss, PReLU, RMSNorm,
+                      RReLU, Softshrink, SoftMarginLoss, Threshold, TripletMarginLoss, Unfold, Upsample,
+                      UpsamplingBilinear2d, UpsamplingNearest2d)
 from .parameter import Parameter
