@@ -1,6 +1,6 @@
 """jtorch: the PyTorch API, computed by JAX. `import jtorch as torch`."""
 from . import _methods  # noqa: F401  (binds the ops to Tensor)
-from . import autograd, backends, cuda, nn, random, return_types, utils
+from . import autograd, backends, cuda, distributions, nn, random, return_types, utils
 from . import optim
 from ._ops.random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
                           randperm)
@@ -32,7 +32,7 @@ from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, 
 from ._ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, kthvalue,
                              logcumsumexp, logsumexp, max, mean, median, min, mode, nanmean, nanmedian, nansum, norm,
                              prod, sort, std, std_mean, sum, topk, unique, var, var_mean)
-from ._ops.shape import (atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk,
+from ._ops.shape import (as_strided, atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk,
                          column_stack, concat, concatenate, diagonal, dstack, flatten, flip, fliplr, flipud, hstack,
                          moveaxis, movedim, narrow, permute, repeat_interleave, reshape, roll, row_stack, select,
                          split, split_with_sizes, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
