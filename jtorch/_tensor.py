@@ -223,7 +223,7 @@ class Tensor:
         return self.__repr__()
 
     def __format__(self, spec):
-        if self.ndim == 0 and spec:
+        if self.ndim == 0:
             return format(self.item(), spec)
         return object.__format__(repr(self), spec)
 

@@ -52,6 +52,7 @@ def test_dtype_size_device_reprs():
     assert repr(jtorch.Size([2, 3])) == repr(torch.Size([2, 3]))
     assert repr(jtorch.device("cpu")) == repr(torch.device("cpu"))
     assert f"{jtorch.tensor(2.5):.3f}" == f"{torch.tensor(2.5):.3f}"
+    assert f"{jtorch.tensor(-1.0)} {jtorch.tensor(3)} {jtorch.ones(2)}" == f"{torch.tensor(-1.0)} {torch.tensor(3)} {torch.ones(2)}"
 
 
 _DTYPES = [torch.float32, torch.float64, torch.float16, torch.bfloat16, torch.int8, torch.uint8, torch.int16,
