@@ -44,6 +44,18 @@ def is_contiguous(layout):
     return True
 
 
+def memory_order(layout):
+    """The dims from outermost to innermost in memory when the layout is dense and non-overlapping (what torch's
+    `empty_like` copies), else None."""
+    order = sorted(range(len(layout.shape)), key=lambda d: -layout.strides[d])
+    expected = 1
+    for d in reversed(order):
+        if layout.shape[d] != 1 and layout.strides[d] != expected:
+            return None
+        expected *= layout.shape[d]
+    return tuple(order)
+
+
 def overlaps(layout):
     """Whether two elements surely share memory (torch refuses writes then): a stride-0 dim of size > 1."""
     return any(stride == 0 and size > 1 for size, stride in zip(layout.shape, layout.strides))

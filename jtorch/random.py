@@ -870,12 +870,17 @@ def fork_rng(devices=None, enabled=True, _caller="fork_rng",
         default_generator.set_state(state)
 
 
-def dropout_mask(shape, p, generator=None):
+def dropout_mask(shape, p, generator=None, order=None):
     """The keep-mask (bool numpy array) that torch's CPU ``F.dropout(x, p)``
     draws in training mode: ``empty_like(x).bernoulli_(1 - p)``, nothing for
     p == 0 or p == 1.  For ``dropout2d``/``dropout3d`` pass the noise shape
-    ``(N, C, 1, ...)``.  Kept elements are then scaled by ``1 / (1 - p)``."""
+    ``(N, C, 1, ...)``.  Kept elements are then scaled by ``1 / (1 - p)``.
+    ``order`` (dims outermost first in memory) draws the mask in the memory
+    order of a permuted view, as ``empty_like`` of such a view does."""
     if p in (0, 1):
         return np.full(tuple(shape), p == 0)
     generator = default_generator if generator is None else generator
-    return generator._sample_bernoulli(tuple(shape), np.bool_, 1.0 - p)
+    if order is None:
+        return generator._sample_bernoulli(tuple(shape), np.bool_, 1.0 - p)
+    drawn = generator._sample_bernoulli(tuple(shape[d] for d in order), np.bool_, 1.0 - p)
+    return np.transpose(drawn, np.argsort(order))

@@ -364,6 +364,17 @@ def test_dropout_matches_torch_stream(p, dtype):
     assert_same(xj.grad, x.grad, rtol=0, atol=0)
 
 
+@pytest.mark.parametrize("view", [lambda x: x.reshape(4, 12).t(), lambda x: x.permute(2, 0, 1), lambda x: x[:, ::2]])
+def test_dropout_of_a_view_draws_in_memory_order_like_torch(view):
+    """torch draws the mask on empty_like(input), which keeps a permuted view's memory order."""
+    x = torch.randn(4, 6, 2)
+    torch.manual_seed(5)
+    jtorch.manual_seed(5)
+    expected = torch.nn.functional.dropout(view(x), 0.4)
+    got = jtorch.nn.functional.dropout(view(to_jt(x)), 0.4)
+    assert_same(got, expected, rtol=0, atol=0)
+
+
 def test_dropout_identity_cases_and_p_one():
     x = jtorch.randn(3, 4)
     assert jtorch.nn.functional.dropout(x, 0.5, training=False) is x

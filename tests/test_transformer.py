@@ -293,7 +293,7 @@ def test_mha_errors_and_mask_warning_match_torch():
 # Layers and stacks share the shapes d_model 8, 2 heads, feed-forward 16, source length 5, target length 4, batch 3.
 LAYER_CASES = {
     "post-norm-callable-dropout": dict(activation=lambda x: x.tanh(), dropout=0.3),
-    "batch-first-pre-norm-gelu": dict(batch_first=True, norm_first=True, activation="gelu"),
+    "batch-first-pre-norm-gelu-dropout": dict(batch_first=True, norm_first=True, activation="gelu", dropout=0.3),
     "module-activation-no-bias": dict(activation="module", bias=False, layer_norm_eps=1e-3),
 }
 
