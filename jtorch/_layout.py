@@ -6,6 +6,7 @@ is legal, whether `reshape` aliases or copies, where writes through the view lan
 `storage_offset()`, `is_contiguous()` and `data_ptr()` report. A layout with `components` set counts in
 real numbers inside a complex storage (the layouts of `real` and `imag`).
 """
+import functools
 import math
 from typing import NamedTuple
 
@@ -17,6 +18,10 @@ class Layout(NamedTuple):
     components: bool = False
 
 
+def _with(layout, shape, strides, offset=None):
+    return Layout(shape, strides, layout.offset if offset is None else offset, layout.components)
+
+
 def contiguous_strides(shape):
     strides = []
     acc = 1
@@ -26,8 +31,9 @@ def contiguous_strides(shape):
     return tuple(reversed(strides))
 
 
+@functools.lru_cache(maxsize=4096)
 def contiguous(shape):
-    """The layout of a tensor that owns its storage."""
+    """The layout of a tensor that owns its storage (shape: a tuple)."""
     return Layout(tuple(shape), contiguous_strides(shape))
 
 
@@ -67,9 +73,9 @@ def viewed(layout, new_shape):
     new_shape = tuple(new_shape)
     if math.prod(shape) == 0:
         new = strides if shape == new_shape else contiguous_strides(new_shape)
-        return layout._replace(shape=new_shape, strides=tuple(new))
+        return _with(layout, shape=new_shape, strides=tuple(new))
     if not shape:
-        return layout._replace(shape=new_shape, strides=(1,) * len(new_shape))
+        return _with(layout, shape=new_shape, strides=(1,) * len(new_shape))
     new_strides = [0] * len(new_shape)
     view_d = len(new_shape) - 1
     chunk_stride = strides[-1]
@@ -88,37 +94,37 @@ def viewed(layout, new_shape):
         if d > 0:
             chunk_stride = strides[d - 1]
             chunk_numel = view_numel = 1
-    return layout._replace(shape=new_shape, strides=tuple(new_strides)) if view_d == -1 else None
+    return _with(layout, shape=new_shape, strides=tuple(new_strides)) if view_d == -1 else None
 
 
 def permuted(layout, axes):
-    return layout._replace(shape=tuple(layout.shape[a] for a in axes), strides=tuple(layout.strides[a] for a in axes))
+    return _with(layout, shape=tuple(layout.shape[a] for a in axes), strides=tuple(layout.strides[a] for a in axes))
 
 
 def sliced(layout, axis, start, stop, step):
     """x[..., start:stop:step, ...] along `axis` (start and stop already clamped, step > 0)."""
     size = max(0, -(-(stop - start) // step))
     shape, strides = layout.shape, layout.strides
-    return layout._replace(shape=shape[:axis] + (size,) + shape[axis + 1:],
+    return _with(layout, shape=shape[:axis] + (size,) + shape[axis + 1:],
                            strides=strides[:axis] + (strides[axis] * step,) + strides[axis + 1:],
                            offset=layout.offset + start * strides[axis])
 
 
 def selected(layout, axis, index):
     shape, strides = layout.shape, layout.strides
-    return layout._replace(shape=shape[:axis] + shape[axis + 1:], strides=strides[:axis] + strides[axis + 1:],
+    return _with(layout, shape=shape[:axis] + shape[axis + 1:], strides=strides[:axis] + strides[axis + 1:],
                            offset=layout.offset + index * strides[axis])
 
 
 def unsqueezed(layout, axis):
     shape, strides = layout.shape, layout.strides
     stride = 1 if axis >= len(shape) else shape[axis] * strides[axis]
-    return layout._replace(shape=shape[:axis] + (1,) + shape[axis:], strides=strides[:axis] + (stride,) + strides[axis:])
+    return _with(layout, shape=shape[:axis] + (1,) + shape[axis:], strides=strides[:axis] + (stride,) + strides[axis:])
 
 
 def squeezed(layout, axes):
     keep = [d for d in range(len(layout.shape)) if d not in axes]
-    return layout._replace(shape=tuple(layout.shape[d] for d in keep), strides=tuple(layout.strides[d] for d in keep))
+    return _with(layout, shape=tuple(layout.shape[d] for d in keep), strides=tuple(layout.strides[d] for d in keep))
 
 
 def expanded(layout, new_shape):
@@ -126,7 +132,7 @@ def expanded(layout, new_shape):
     strides = [0] * lead
     for size, stride, new in zip(layout.shape, layout.strides, new_shape[lead:]):
         strides.append(stride if size == new else 0)
-    return layout._replace(shape=tuple(new_shape), strides=tuple(strides))
+    return _with(layout, shape=tuple(new_shape), strides=tuple(strides))
 
 
 def diagonal(layout, diag_offset, axis1, axis2):
@@ -138,7 +144,7 @@ def diagonal(layout, diag_offset, axis1, axis2):
         size = max(0, min(shape[axis1] + diag_offset, shape[axis2]))
         offset -= diag_offset * strides[axis1] if size else 0
     keep = [d for d in range(len(shape)) if d not in (axis1, axis2)]
-    return layout._replace(shape=tuple(shape[d] for d in keep) + (size,),
+    return _with(layout, shape=tuple(shape[d] for d in keep) + (size,),
                            strides=tuple(strides[d] for d in keep) + (strides[axis1] + strides[axis2],),
                            offset=offset)
 
@@ -146,9 +152,9 @@ def diagonal(layout, diag_offset, axis1, axis2):
 def unfolded(layout, axis, size, step):
     shape, strides = layout.shape, layout.strides
     if not shape:
-        return layout._replace(shape=(size,), strides=(1,))
+        return _with(layout, shape=(size,), strides=(1,))
     count = (shape[axis] - size) // step + 1
-    return layout._replace(shape=shape[:axis] + (count,) + shape[axis + 1:] + (size,),
+    return _with(layout, shape=shape[:axis] + (count,) + shape[axis + 1:] + (size,),
                            strides=strides[:axis] + (strides[axis] * step,) + strides[axis + 1:] + (strides[axis],))
 
 
