@@ -2,6 +2,27 @@
 from . import _methods  # noqa: F401  (binds the ops to Tensor)
 from . import autograd, backends, cuda, distributions, nn, random, return_types, utils
 from . import optim
+from . import fft, linalg, special
+from ._ops.assemble import (addr, block_diag, broadcast_shapes, cartesian_prod, combinations, diag_embed, diagflat,
+                            fill, kron, meshgrid, tril_indices, triu_indices, vdot)
+from ._ops.decomposition import (cholesky, cholesky_inverse, cholesky_solve, cross, det, inverse, logdet, matrix_exp,
+                                 matrix_power, pinverse, qr, slogdet, svd, triangular_solve)
+from ._ops.decomposition import lu, lu_solve_legacy as lu_solve, lu_unpack, ormqr
+from ._ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_copy, narrow_copy, permute_copy,
+                          split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy, unfold_copy,
+                          unsqueeze_copy, view_copy)
+from ._ops.pointwise import (angle, bitwise_left_shift, bitwise_right_shift, conj, conj_physical, frexp, gcd,
+                             heaviside, isreal, lcm, ldexp, logaddexp2, nextafter, polar, positive, real, resolve_conj,
+                             resolve_neg)
+from ._ops.special import i0, igamma, igammac, logit, mvlgamma, polygamma, sinc
+from ._ops.statistics import (aminmax, bincount, bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff,
+                              dist, histc, isin, msort, nanquantile, quantile, renorm, searchsorted, trapezoid, trapz)
+from ._ops.statistics import cdist, gradient, histogram, unique_consecutive
+from ._ops.assemble import constant_pad_nd, unravel_index
+from ._ops.creation import empty_permuted, empty_strided
+from ._methods import zero_
+from ._memory_format import (channels_last, channels_last_3d, contiguous_format, layout, memory_format,
+                             preserve_format, strided)
 from ._ops.random import (bernoulli, multinomial, normal, rand, rand_like, randint, randint_like, randn, randn_like,
                           randperm)
 from .random import (Generator, default_generator, get_rng_state, initial_seed, manual_seed, seed, set_rng_state)

@@ -10,7 +10,8 @@ import numpy as np
 
 from . import _dtype
 from ._dispatch import run
-from ._ops import creation, indexing, linalg, pointwise, random, reduction, shape
+from ._ops import assemble, creation, decomposition, indexing, linalg, pointwise, random, reduction, shape
+from ._ops import copies, special, statistics
 from ._ops._common import dtype_name
 from ._tensor import Tensor
 from .nn import functional as F
@@ -144,6 +145,22 @@ _METHODS = {
         "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm", "tril",
         "triu", "diag", "trace")},
     **{name: getattr(creation, name) for name in ("to", "clone", "type_as")},
+    **{name: getattr(pointwise, name) for name in (
+        "angle", "bitwise_left_shift", "bitwise_right_shift", "conj", "conj_physical", "frexp", "gcd", "heaviside",
+        "isreal", "lcm", "ldexp", "logaddexp2", "nextafter", "positive", "resolve_conj", "resolve_neg")},
+    **{name: getattr(special, name) for name in ("i0", "igamma", "igammac", "logit", "mvlgamma", "sinc")},
+    **{name: getattr(statistics, name) for name in (
+        "aminmax", "bincount", "corrcoef", "cov", "cummax", "cummin", "diff", "dist", "histc", "msort",
+        "nanquantile", "quantile", "renorm", "unique_consecutive", "histogram")},
+    **{name: getattr(assemble, name) for name in ("addr", "diag_embed", "diagflat", "kron", "vdot")},
+    **{name: getattr(decomposition, name) for name in (
+        "cholesky", "cholesky_inverse", "cholesky_solve", "cross", "det", "inverse", "logdet", "matrix_exp",
+        "matrix_power", "pinverse", "qr", "slogdet", "svd", "triangular_solve", "lu", "ormqr")},
+    "lu_solve": decomposition.lu_solve_legacy,
+    "narrow_copy": copies.narrow_copy,
+    "sum_to_size": statistics.sum_to_size,
+    "new_empty_strided": creation.new_factory(creation.empty_strided),
+    "polygamma": lambda self, n: special.polygamma(n, self),
     **{name: getattr(random, name) for name in (
         "uniform_", "normal_", "random_", "bernoulli_", "exponential_", "geometric_", "log_normal_", "cauchy_",
         "bernoulli", "multinomial")},
@@ -159,8 +176,8 @@ _METHODS = {
     "new_tensor": creation.new_factory(creation.tensor),
     "cpu": lambda self: creation.to(self, "cpu"),
     "cuda": lambda self, device=None, non_blocking=False: creation.to(self, "cuda" if device is None else device),
-    "flip": lambda self, *dims: shape.flip(self, dims[0] if len(dims) == 1 and not isinstance(dims[0], int)
-                                             else dims),
+    "flip": lambda self, *dims, **kwargs: shape.flip(self, kwargs["dims"] if "dims" in kwargs else dims[0]
+                                                     if len(dims) == 1 and not isinstance(dims[0], int) else dims),
     "where": lambda self, condition, other: pointwise.where(condition, self, other),
     "softmax": lambda self, dim, dtype=None: F.softmax(self, dim, dtype=dtype),
     "log_softmax": lambda self, dim, dtype=None: F.log_softmax(self, dim, dtype=dtype),
@@ -189,6 +206,8 @@ _INPLACE = (
     "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul",
     "addcdiv", "nan_to_num", "tril", "triu", "cumsum", "cumprod", "scatter", "scatter_add", "scatter_reduce",
     "index_add", "index_copy", "index_fill", "masked_fill", "addmm", "addmv", "baddbmm", "addbmm",
+    "bitwise_left_shift", "bitwise_right_shift", "conj_physical", "gcd", "heaviside", "lcm", "ldexp", "nextafter",
+    "i0", "igamma", "igammac", "logit", "mvlgamma", "sinc", "polygamma", "renorm", "addr",
 )
 _INPLACE_RESHAPES = ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims")
 

@@ -120,3 +120,22 @@ def compare_or_raise(fn, *torch_args, **kwargs):
             fn(jtorch, *[to_jt(a) for a in torch_args])
         return None
     return compare(fn, *torch_args, **kwargs)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """The OpInfo suite's summary line (tests/test_opinfo.py records each case as an "opinfo" property:
+    op id, forward passed, gradient passed or None where not differentiable); works under xdist."""
+    forward, gradient = {}, {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if name == "opinfo":
+                    op_id, fwd, grad = value
+                    forward[op_id] = forward.get(op_id, True) and fwd
+                    if grad is not None:
+                        gradient[op_id] = gradient.get(op_id, True) and grad
+    if forward:
+        terminalreporter.write_line(f"OpInfo summary: forward {sum(forward.values())}/{len(forward)} ops passing, "
+                                    f"gradient {sum(gradient.values())}/{len(gradient)} ops passing")

@@ -267,3 +267,15 @@ def new_factory(fn):
         return fn(*args, dtype=dtype or self.dtype, device=device or self.device, requires_grad=requires_grad,
                   **kwargs)
     return method
+
+
+def empty_strided(size, stride, *, dtype=None, device=None, requires_grad=False, layout=None, pin_memory=False):
+    """Differs from torch: the strides are not kept (every jtorch value is contiguous) and the memory is
+    zero-filled."""
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)
+
+
+def empty_permuted(size, physical_layout, *, dtype=None, device=None, requires_grad=False, layout=None,
+                   pin_memory=False):
+    """Differs from torch: the physical layout is not kept and the memory is zero-filled."""
+    return empty(tuple(size), dtype=dtype, device=device, requires_grad=requires_grad)

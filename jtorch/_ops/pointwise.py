@@ -110,11 +110,13 @@ erfc = _unary(jax.scipy.special.erfc, "ErfcBackward0", floating=True)
 erfinv = _unary(jax.scipy.special.erfinv, "ErfinvBackward0", floating=True)
 reciprocal = _unary(jnp.reciprocal, "ReciprocalBackward0", floating=True)
 lgamma = _unary(jax.scipy.special.gammaln, "LgammaBackward0", floating=True)
-digamma = _unary(jax.scipy.special.digamma, "DigammaBackward0", floating=True)
+digamma = _unary(lambda x: jnp.where(x == 0, jnp.copysign(jnp.inf, -x), jax.scipy.special.digamma(x)),
+                 "DigammaBackward0", floating=True)  # torch: -inf at +0, inf at -0
 deg2rad = _unary(jnp.deg2rad, "Deg2RadBackward0", floating=True)
 rad2deg = _unary(jnp.rad2deg, "Rad2DegBackward0", floating=True)
 abs = _unary(jnp.abs, "AbsBackward0", floating=False)
-square = _unary(jnp.square, "PowBackward0", floating=False)
+square = _unary(lambda x: jnp.square(x.astype(jnp.int64) if x.dtype == jnp.bool_ else x), "PowBackward0",
+                floating=False)  # bool squares to int64, as torch's pow(x, 2)
 sign = _unary(_sign, "SignBackward0", floating=False)
 sgn = _unary(_sign, "SgnBackward0", floating=False)
 floor = _unary(_integer_identity(jnp.floor), "FloorBackward0", floating=False)
@@ -489,6 +491,8 @@ def bitwise_not(input, *, out=None):
 
 def _isclose(a, b, rtol, atol, *, equal_nan, dtype):
     a, b = _as(a, dtype), _as(b, dtype)
+    if dtype == jnp.bool_:
+        return a == b
     close = (a == b) | (jnp.abs(a - b) <= atol + rtol * jnp.abs(b))
     return close | (jnp.isnan(a) & jnp.isnan(b)) if equal_nan else close
 
@@ -515,3 +519,121 @@ def _nan_to_num(x, nan, posinf, neginf):
 
 def nan_to_num(input, nan=0.0, posinf=None, neginf=None, *, out=None):
     return write_out(run(_nan_to_num, "NanToNumBackward0", input, nan, posinf, neginf), out)
+
+
+# ---- more binary ops: exponent and bit manipulation, number theory --------------------------------------------
+
+def _heaviside(a, b):
+    return jnp.where(a == 0, b, (a > 0).astype(a.dtype))
+
+
+def heaviside(input, values, *, out=None):
+    require_tensor("heaviside", values)
+    if input.dtype is not values.dtype:
+        raise RuntimeError("heaviside is not yet implemented for tensors with different dtypes")
+    check_broadcast(input, values)
+    return write_out(run(_heaviside, "HeavisideBackward0", input, values), out)
+
+
+def _ldexp(a, b):
+    return a * jnp.exp2(b)
+
+
+logaddexp2 = _binary(jnp.logaddexp2, "Logaddexp2Backward0", tensor_only="logaddexp2")
+ldexp = _binary(_ldexp, "MulBackward0", float_result, tensor_only="ldexp")
+nextafter = _binary(lambda a, b: jnp.nextafter(lax.stop_gradient(a), lax.stop_gradient(b)), "NextafterBackward0",
+                    tensor_only="nextafter")  # not differentiable: zero gradients
+gcd = _bitwise(jnp.gcd, "gcd")
+lcm = _bitwise(jnp.lcm, "lcm")
+
+
+def _shift(left):
+    """torch's shifts: amounts past the bit width give 0 (or -1 for a right shift of a negative)."""
+    def compute(a, b):
+        bits = jnp.iinfo(a.dtype).bits if a.dtype != jnp.bool_ else 8
+        out_of_range = (b < 0) | (b >= bits)
+        b = jnp.where(out_of_range, 0, b)
+        if left:
+            return jnp.where(out_of_range, 0, jnp.left_shift(a, b))
+        return jnp.where(out_of_range, jnp.where(a < 0, -1, 0).astype(a.dtype), jnp.right_shift(a, b))
+    return compute
+
+
+bitwise_left_shift = _bitwise(_shift(left=True), "lshift")
+bitwise_right_shift = _bitwise(_shift(left=False), "rshift")
+
+
+# ---- complex parts and sign views of real tensors -----------------------------------------------------------------
+
+def _angle(x):
+    if jnp.iscomplexobj(x):
+        return jnp.angle(x)
+    return jnp.where(jnp.isnan(x), x, jnp.where(x < 0, jnp.pi, 0).astype(x.dtype))
+
+
+angle = _unary(_angle, "AngleBackward0", floating=True)
+
+
+def _frexp(x):
+    return jnp.frexp(x)
+
+
+def frexp(input, *, out=None):
+    if not input.dtype.is_floating_point:
+        raise RuntimeError("torch.frexp() only supports floating-point dtypes")
+    return run(_frexp, "FrexpBackward0", input)
+
+
+def positive(input):
+    if input.dtype is _dtype.bool_:
+        raise RuntimeError("The `+` operator, on a bool tensor is not supported.")
+    return input
+
+
+def _real(x):
+    return jnp.real(x)
+
+
+def real(input):
+    """The real part; a real tensor is returned as is (torch returns self too)."""
+    return run(_real, "RealBackward0", input) if input.dtype.is_complex else input
+
+
+def _conj(x):
+    return jnp.conj(x)
+
+
+def conj_physical(input, *, out=None):
+    return write_out(run(_conj, "ConjPhysicalBackward0", input), out)
+
+
+def conj(input):
+    """Differs from torch: a complex input is conjugated eagerly (torch sets a lazy conjugate bit)."""
+    return conj_physical(input) if input.dtype.is_complex else input
+
+
+def resolve_conj(input):
+    return input
+
+
+resolve_neg = resolve_conj
+
+
+def _isreal(x):
+    return jnp.imag(x) == 0 if jnp.iscomplexobj(x) else jnp.ones(x.shape, bool)
+
+
+def isreal(input):
+    return run(_isreal, "PredicateBackward", input)
+
+
+def _polar(r, theta):
+    return lax.complex(r * jnp.cos(theta), r * jnp.sin(theta))
+
+
+def polar(abs, angle, *, out=None):
+    if abs.dtype is not angle.dtype or not abs.dtype.is_floating_point:
+        raise RuntimeError(f"Expected both inputs to be Half, Float or Double tensors but got "
+                           f"{dtype_name(abs.dtype)} and {dtype_name(angle.dtype)}")
+    check_broadcast(abs, angle)
+    return write_out(run(_polar, "PolarBackward0", abs, angle), out)

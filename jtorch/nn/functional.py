@@ -10,3 +10,4 @@ from ._functional_likelihood_losses import *  # noqa: F401,F403
 from ._functional_margin_losses import *  # noqa: F401,F403
 from ._functional_norms import *  # noqa: F401,F403
 from ._functional_vision import *  # noqa: F401,F403
+from ._functional_extra import *  # noqa: F401,F403
