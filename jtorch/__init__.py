@@ -12,7 +12,7 @@ from ._ops.copies import (alias_copy, as_strided_copy, diagonal_copy, expand_cop
                           split_with_sizes_copy, squeeze_copy, t_copy, transpose_copy, unbind_copy, unfold_copy,
                           unsqueeze_copy, view_copy)
 from ._ops.pointwise import (angle, bitwise_left_shift, bitwise_right_shift, conj, conj_physical, frexp, gcd,
-                             heaviside, isreal, lcm, ldexp, logaddexp2, nextafter, polar, positive, real, resolve_conj,
+                             heaviside, isreal, lcm, ldexp, logaddexp2, nextafter, polar, positive, resolve_conj,
                              resolve_neg)
 from ._ops.special import i0, igamma, igammac, logit, mvlgamma, polygamma, sinc
 from ._ops.statistics import (aminmax, bincount, bucketize, corrcoef, cov, cummax, cummin, cumulative_trapezoid, diff,
@@ -35,8 +35,9 @@ from ._format import set_printoptions
 from ._ops.creation import (arange, as_tensor, asarray, complex, empty, empty_like, eye, from_numpy, full,
                             full_like, linspace, logspace, ones, ones_like, scalar_tensor, tensor, zeros,
                             zeros_like, clone)
-from ._ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_select, masked_fill,
-                            masked_select, nonzero, scatter, scatter_add, scatter_reduce, take)
+from ._ops.indexing import (argwhere, gather, index_add, index_copy, index_fill, index_put, index_put_, index_select,
+                            masked_fill, masked_scatter, masked_select, nonzero, put, scatter, scatter_add,
+                            scatter_reduce, take, take_along_dim)
 from ._ops.linalg import (addbmm, addmm, addmv, baddbmm, bmm, diag, dot, einsum, ger, inner, matmul, mm, mv, outer,
                           tensordot, trace, tril, triu)
 from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, allclose, arccos, arcsin,
@@ -53,11 +54,13 @@ from ._ops.pointwise import (abs, absolute, acos, acosh, add, addcdiv, addcmul, 
 from ._ops.reduction import (all, amax, amin, any, argmax, argmin, argsort, count_nonzero, cumprod, cumsum, kthvalue,
                              logcumsumexp, logsumexp, max, mean, median, min, mode, nanmean, nanmedian, nansum, norm,
                              prod, sort, std, std_mean, sum, topk, unique, var, var_mean)
-from ._ops.shape import (as_strided, atleast_1d, atleast_2d, atleast_3d, broadcast_tensors, broadcast_to, cat, chunk,
-                         column_stack, concat, concatenate, diagonal, dstack, flatten, flip, fliplr, flipud, hstack,
-                         moveaxis, movedim, narrow, permute, repeat_interleave, reshape, roll, row_stack, select,
-                         split, split_with_sizes, squeeze, stack, swapaxes, swapdims, t, tensor_split, tile,
-                         transpose, unbind, unflatten, unsqueeze, vstack)
+from ._ops.shape import (adjoint, as_strided, as_strided_scatter, atleast_1d, atleast_2d, atleast_3d,
+                         broadcast_tensors, broadcast_to, cat, chunk, column_stack, concat, concatenate, diagonal,
+                         diagonal_scatter, dsplit, dstack, flatten, flip, fliplr, flipud, hsplit, hstack, imag,
+                         moveaxis, movedim, narrow, permute, ravel, real, repeat_interleave, reshape, roll, rot90,
+                         row_stack, select, select_scatter, slice_scatter, split, split_with_sizes, squeeze, stack,
+                         swapaxes, swapdims, t, tensor_split, tile, transpose, unbind, unflatten,
+                         unsafe_chunk, unsafe_split, unsqueeze, view_as_complex, view_as_real, vsplit, vstack)
 from .nn.functional import (adaptive_avg_pool1d, adaptive_max_pool1d, avg_pool1d, batch_norm, conv1d, conv2d,
                             conv3d, conv_transpose1d, conv_transpose2d, dropout, embedding, layer_norm, log_softmax,
                             max_pool1d, max_pool2d, relu_, softmax)

@@ -137,10 +137,12 @@ _METHODS = {
         "view", "view_as", "reshape", "reshape_as", "flatten", "unflatten", "squeeze", "unsqueeze", "permute",
         "transpose", "swapaxes", "swapdims", "t", "movedim", "moveaxis", "expand", "expand_as", "broadcast_to",
         "repeat", "tile", "split", "split_with_sizes", "chunk", "tensor_split", "unbind", "narrow", "select",
-        "fliplr", "flipud", "roll", "diagonal", "contiguous", "repeat_interleave", "unfold", "as_strided")},
+        "fliplr", "flipud", "roll", "diagonal", "contiguous", "repeat_interleave", "unfold", "as_strided", "adjoint", "as_strided_scatter", "diagonal_scatter", "dsplit",
+        "hsplit", "ravel", "rot90", "select_scatter", "slice_scatter", "unsafe_chunk", "unsafe_split", "vsplit")},
     **{name: getattr(indexing, name) for name in (
         "gather", "scatter", "scatter_add", "scatter_reduce", "index_select", "index_add", "index_copy",
-        "index_fill", "masked_fill", "masked_select", "nonzero", "argwhere", "take")},
+        "index_fill", "masked_fill", "masked_select", "nonzero", "argwhere", "take", "take_along_dim", "put", "put_",
+        "index_put", "index_put_", "masked_scatter", "masked_scatter_")},
     **{name: getattr(linalg, name) for name in (
         "matmul", "mm", "bmm", "mv", "dot", "outer", "ger", "inner", "addmm", "addmv", "baddbmm", "addbmm", "tril",
         "triu", "diag", "trace")},
@@ -209,7 +211,7 @@ _INPLACE = (
     "bitwise_left_shift", "bitwise_right_shift", "conj_physical", "gcd", "heaviside", "lcm", "ldexp", "nextafter",
     "i0", "igamma", "igammac", "logit", "mvlgamma", "sinc", "polygamma", "renorm", "addr",
 )
-_INPLACE_RESHAPES = ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims")
+_INPLACE_RESHAPES = ("squeeze", "unsqueeze", "t", "transpose", "swapaxes", "swapdims", "as_strided")
 
 
 def bind():
@@ -228,6 +230,10 @@ def bind():
     Tensor.__hash__ = object.__hash__
     Tensor.T = property(shape.adjoint_T)
     Tensor.mT = property(shape.mT)
+    Tensor.H = property(shape.adjoint_H)
+    Tensor.mH = property(shape.adjoint_mH)
+    Tensor.real = property(shape.real)
+    Tensor.imag = property(shape.imag)
     Tensor.__new__ = _legacy_new
     Tensor.__init__ = lambda self, *args, **kwargs: None
 

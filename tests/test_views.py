@@ -322,3 +322,24 @@ def test_complex_unfold_chain_gradients():
         (y.pow(2) * m.arange(8.)).sum().backward()
         return x.grad, y
     both(program)
+
+
+@pytest.mark.parametrize("view", [lambda c: c.real, lambda c: c.imag,
+                                  lambda c: (torch if isinstance(c, torch.Tensor) else jtorch).view_as_real(c),
+                                  lambda c: c.imag[1:, ::2], lambda c: c.t().real])
+def test_complex_part_views_write_through(view):
+    def program(m):
+        c = m.complex(m.arange(6.).reshape(2, 3), -m.arange(6.).reshape(2, 3))
+        v = view(c)
+        v.mul_(10)
+        c[0, 0] = 5
+        return c, v, v.stride(), v.storage_offset(), v._is_view()
+    both(program)
+
+
+def test_real_of_a_real_tensor_is_itself_and_imag_raises():
+    def program(m):
+        x = m.ones(3)
+        return x.real is x
+    both(program)
+    assert_raises_like(lambda: torch.ones(3).imag, lambda: jtorch.ones(3).imag)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .. import _dtype, _layout
 from .._dispatch import run
-from .._storage import put
+from .._storage import put as put_at
 from .._tensor import Tensor, from_array
 from ._common import broadcast_shapes, check_broadcast, dtype_name, wrap_dim
 from .shape import legacy_type
@@ -282,7 +282,7 @@ def _setitem(x, value, *arrays, spec):
     value = jnp.asarray(value).astype(x.dtype)
     if any(t[0] in ("array", "bool") for t in spec):
         positions = _index(_positions(x.shape), arrays, spec)
-        return put(x, positions, _fit(value, positions.shape))
+        return put_at(x, positions, _fit(value, positions.shape))
     selected = tuple(arrays[t[1]] if t[0] == "int" else slice(*t[1:]) for t in spec if t[0] != "none")
     value = _fit(value, _index(x, arrays, spec).shape)
     return x.at[selected].set(value.reshape(x[selected].shape))
@@ -438,7 +438,7 @@ def _scatter_into(x, index, src, axis, method):
     if x.dtype == np.bool_:
         method = {"add": "max", "multiply": "min"}.get(method, method)
     if method == "set":
-        out = put(x1, _positions(x1.shape)[_grid(index1, axis)], src)
+        out = put_at(x1, _positions(x1.shape)[_grid(index1, axis)], src)
     elif method == "multiply":
         out = _multiply_at(x1, index1, src, axis)
     else:
@@ -552,7 +552,7 @@ def _index_update(x, index, src, alpha, *, axis, mode):
     x1, src, index = x.reshape(x.shape or (1,)), jnp.asarray(src).astype(x.dtype), index.reshape(-1)
     if mode == "copy":
         positions = jnp.take(_positions(x1.shape), index, axis)
-        return put(x1, positions, src.reshape(positions.shape)).reshape(x.shape)
+        return put_at(x1, positions, src.reshape(positions.shape)).reshape(x.shape)
     coords = [slice(None)] * x1.ndim
     coords[axis] = index
     ref = x1.at[tuple(coords)]
@@ -680,3 +680,115 @@ def take(input, index):
     if bad is not None:
         raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
     return run(_take, "TakeBackward0", input, index)
+
+
+# ---- take_along_dim / put / index_put / masked_scatter ------------------------------------------------------
+
+def _scalar_type(t):
+    return legacy_type(t)[len("torch."):-len("Tensor")]
+
+
+def take_along_dim(input, indices, dim=None):
+    """input's values at `indices` along dim, the other dims broadcast together (flattened when dim is None)."""
+    if indices.dtype is not _dtype.int64:
+        raise RuntimeError(f"torch.take_along_dim(): dtype of indices should be Long but got {_scalar_type(indices)}")
+    if dim is None:
+        return gather(input.reshape(-1), 0, indices.reshape(-1))
+    axis = wrap_dim(dim, input.ndim)
+    if input.ndim != indices.ndim:
+        raise RuntimeError(f"torch.take_along_dim(): input and indices should have the same number of dimensions, "
+                           f"but got {input.ndim} dimensions for input, and {indices.ndim} dimensions for indices")
+    common = list(broadcast_shapes(input.shape[:axis] + (1,) + input.shape[axis + 1:],
+                                   indices.shape[:axis] + (1,) + indices.shape[axis + 1:]))
+    input = input.expand(common[:axis] + [input.shape[axis]] + common[axis + 1:])
+    indices = indices.expand(common[:axis] + [indices.shape[axis]] + common[axis + 1:])
+    return gather(input, axis, indices)
+
+
+def _put_values(x, index, source, *, accumulate):
+    positions = jnp.where(index < 0, index + x.size, index)
+    if accumulate:
+        return _added_at(x, positions, source)
+    return put_at(x, positions, source.reshape(positions.shape).astype(x.dtype))
+
+
+def _added_at(x, positions, values):
+    """x with values (cast to x's dtype, shaped like positions) added at flat positions; bool adds as logical or."""
+    flat, values = x.reshape(-1).at[positions.reshape(-1)], values.reshape(-1).astype(x.dtype)
+    return (flat.max(values) if x.dtype == np.bool_ else flat.add(values)).reshape(x.shape)
+
+
+def _put_op(input, index, source, accumulate):
+    _require_index_dtype("put", index, (_dtype.int64,), message="put_(): Expected a long tensor for index, but got "
+                                                                f"{_scalar_type(index)}")
+    if index.numel() != source.numel():
+        raise IndexError(f"put_(): Expected source and index to have the same number of elements, but got "
+                         f"source.numel() = {source.numel()}, index.numel() = {index.numel()}")
+    n = input.numel()
+    bad = _first_outside(index, -n, n)
+    if bad is not None:
+        raise IndexError(f"out of range: tried to access index {bad} on a tensor of {n} elements.")
+    return run(_put_values, "PutBackward0", input, index, source, accumulate=bool(accumulate))
+
+
+def put(input, index, source, accumulate=False):
+    """A copy of input with `source` written (or added) at the flat positions `index`."""
+    return _put_op(input, index, source, accumulate)
+
+
+def put_(input, index, source, accumulate=False):
+    input._check_inplace()
+    return input._assign(_put_op(input, index, source, accumulate))
+
+
+def _index_put_values(x, value, *arrays, spec, accumulate):
+    if not accumulate:
+        return _setitem(x, value, *arrays, spec=spec)
+    positions = _index(_positions(x.shape), arrays, spec)
+    return _added_at(x, positions, _fit(jnp.asarray(value), positions.shape))
+
+
+def _index_put_op(input, indices, values, accumulate):
+    spec, arrays, _ = parse_index(input, tuple(indices))
+    array_shapes = tuple(np.shape(_value(a)) for a in arrays)
+    _check_value(input, values, True, None, _indexed_shape(tuple(input.shape), spec, array_shapes))
+    return run(_index_put_values, "IndexPutBackward0", input, values, *arrays, spec=spec, accumulate=bool(accumulate))
+
+
+def index_put(input, indices, values, accumulate=False):
+    """A copy of input with values written (or, with accumulate, added) at input[indices]."""
+    return _index_put_op(input, indices, values, accumulate)
+
+
+def index_put_(input, indices, values, accumulate=False):
+    input._check_inplace()
+    return input._assign(_index_put_op(input, indices, values, accumulate))
+
+
+def _masked_scatter(x, mask, source):
+    mask = jnp.broadcast_to(mask, x.shape).reshape(-1)
+    order = jnp.clip(jnp.cumsum(mask) - 1, 0, max(source.size - 1, 0))
+    return jnp.where(mask, source.reshape(-1)[order].astype(x.dtype), x.reshape(-1)).reshape(x.shape)
+
+
+def _masked_scatter_op(input, mask, source):
+    if mask.dtype is not _dtype.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype "
+                           f"{dtype_name(mask.dtype)}")
+    check_broadcast(input, mask)
+    if input.dtype is not source.dtype:
+        raise RuntimeError(f"masked_scatter: expected self and source to have same dtypes but got "
+                           f"{_scalar_type(input)} and {_scalar_type(source)}")
+    if int(np.count_nonzero(np.broadcast_to(_host(mask), tuple(input.shape)))) > source.numel():
+        raise RuntimeError("Number of elements of source < number of ones in mask")
+    return run(_masked_scatter, "MaskedScatterBackward0", input, mask, source)
+
+
+def masked_scatter(input, mask, source):
+    """A copy of input with source's leading elements written, in order, where mask (broadcast) is True."""
+    return _masked_scatter_op(input, mask, source)
+
+
+def masked_scatter_(input, mask, source):
+    input._check_inplace()
+    return input._assign(_masked_scatter_op(input, mask, source))

@@ -590,15 +590,6 @@ def positive(input):
     return input
 
 
-def _real(x):
-    return jnp.real(x)
-
-
-def real(input):
-    """The real part; a real tensor is returned as is (torch returns self too)."""
-    return run(_real, "RealBackward0", input) if input.dtype.is_complex else input
-
-
 def _conj(x):
     return jnp.conj(x)
 

@@ -812,3 +812,189 @@ def as_strided(input, size, stride, storage_offset=None):
     with set_grad_enabled(is_grad_enabled() and input._view_kind not in ("alias", "no_grad")):
         out = run(_read, "AsStridedBackward0", root, offset, shape=size, strides=stride)
     return out._as_view_of(input, _layout.Layout(size, stride, offset))
+
+
+# ---- complex parts ------------------------------------------------------------------------------------------
+
+def _component(x, *, part):
+    return jnp.real(x) if part == 0 else jnp.imag(x)
+
+
+def real(input):
+    """The real part: a view of a complex input's storage; a real input itself, as in torch."""
+    if not input.dtype.is_complex:
+        return input
+    return _viewing(run(_component, "RealBackward0", input, part=0), input, _layout.component, 0)
+
+
+def imag(input):
+    """The imaginary part: a view of a complex input's storage."""
+    if not input.dtype.is_complex:
+        raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+    return _viewing(run(_component, "ImagBackward0", input, part=1), input, _layout.component, 1)
+
+
+def _as_real(x):
+    return jnp.stack([jnp.real(x), jnp.imag(x)], -1)
+
+
+def _pairs(layout):
+    parts = _layout.component(layout, 0)
+    return _layout.Layout(parts.shape + (2,), parts.strides + (1,), parts.offset, True)
+
+
+def view_as_real(input):
+    """A complex tensor's storage read as (..., 2) real and imaginary parts: a view."""
+    if not input.dtype.is_complex:
+        raise RuntimeError("view_as_real is only supported for complex tensors")
+    return _viewing(run(_as_real, "ViewAsRealBackward0", input), input, _pairs)
+
+
+def _as_complex(x):
+    return lax.complex(x[..., 0], x[..., 1])
+
+
+def view_as_complex(input):
+    """(..., 2) real and imaginary parts as a complex tensor. Differs from torch: a copy, not a view."""
+    if input.dtype not in (_dtype.float32, _dtype.float64):
+        raise RuntimeError(f"view_as_complex is only supported for float and double tensors, but got a tensor of "
+                           f"scalar type: {dtype_name(input.dtype).capitalize()}")
+    if input.ndim == 0 or input.shape[-1] != 2:
+        raise RuntimeError("Tensor must have a last dimension of size 2")
+    if input.stride(-1) != 1:
+        raise RuntimeError("Tensor must have a last dimension with stride 1")
+    return run(_as_complex, "ViewAsComplexBackward0", input)
+
+
+def adjoint(input):
+    """The conjugate transpose of the last two dims (a view for real tensors; complex ones are conjugated
+    eagerly, see `conj`)."""
+    out = transpose(input, -2, -1)
+    return out.conj() if input.dtype.is_complex else out
+
+
+def adjoint_H(input):
+    """Tensor.H: the conjugate transpose of a matrix."""
+    if input.ndim != 2:
+        hint = " For batches of matrices, consider using tensor.mH" if input.ndim > 2 else ""
+        raise RuntimeError(f"tensor.H is only supported on matrices (2-D tensors). Got {input.ndim}-D tensor.{hint}")
+    return adjoint(input)
+
+
+def adjoint_mH(input):
+    """Tensor.mH: the conjugate transpose of the last two dims."""
+    if input.ndim < 2:
+        raise RuntimeError(f"tensor.mH is only supported on matrices or batches of matrices. Got {input.ndim}-D "
+                           "tensor.")
+    return adjoint(input)
+
+
+# ---- split along a fixed dim, rotations ---------------------------------------------------------------------
+
+def _directional_split(name, axis, least):
+    def split_op(input, indices_or_sections):
+        if input.ndim < least:
+            raise RuntimeError(f"torch.{name} requires a tensor with at least {least} dimension, but got a tensor "
+                               f"with {input.ndim} dimensions!")
+        dim = 0 if name == "hsplit" and input.ndim == 1 else axis
+        if isinstance(indices_or_sections, int) and input.shape[dim] % max(indices_or_sections, 1):
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {input.shape[dim]} is not divisible by the split_size "
+                               f"{indices_or_sections}!")
+        return tensor_split(input, indices_or_sections, dim)
+    split_op.__name__ = name
+    split_op.__doc__ = f"torch.{name}: tensor_split along dim {axis}; int sections must divide the dim evenly."
+    return split_op
+
+
+hsplit = _directional_split("hsplit", 1, 1)
+vsplit = _directional_split("vsplit", 0, 2)
+dsplit = _directional_split("dsplit", 2, 3)
+
+
+def _plain_views(pieces):
+    """Outputs of split/chunk without torch's multi-view in-place check (its unsafe_ variants)."""
+    for piece in pieces:
+        if piece._view_kind == "multi":
+            piece._view_kind = "view"
+    return pieces
+
+
+def unsafe_split(tensor, split_size_or_sections, dim=0):
+    return _plain_views(split(tensor, split_size_or_sections, dim))
+
+
+def unsafe_chunk(input, chunks, dim=0):
+    return _plain_views(chunk(input, chunks, dim))
+
+
+def ravel(input):
+    """The flattened tensor: a view when contiguous, else a copy, as torch."""
+    return reshape(input, -1)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """Rotates by 90 degrees k times in the plane of dims, from the first towards the second."""
+    dims = _ints(dims)
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = wrap_dim(dims[0], input.ndim), wrap_dim(dims[1], input.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return transpose(flip(input, (d1,)), d0, d1).contiguous()
+    if k == 2:
+        return flip(input, (d0, d1))
+    if k == 3:
+        return transpose(flip(input, (d0,)), d0, d1).contiguous()
+    return input.clone()
+
+
+# ---- *_scatter: a copy of input with src written where a view would read ------------------------------------
+
+def _write(x, src, offset, *, shape, strides):
+    return _storage.write_strided(x, src, offset, shape=shape, strides=strides, components=False)
+
+
+def _scattered(input, src, layout, name):
+    if tuple(src.shape) != tuple(layout.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = {list(src.shape)}, "
+                           f"slice size = {list(layout.shape)}")
+    return run(_write, name, input, src, layout.offset, shape=layout.shape, strides=layout.strides)
+
+
+def select_scatter(input, src, dim, index):
+    axis = _dim_of(input, dim)
+    index = operator.index(index)
+    n = input.shape[axis]
+    if not -n <= index < n:
+        raise IndexError(f"select(): index {index} out of range for tensor of size {list(input.shape)} at "
+                         f"dimension {axis}")
+    layout = _layout.selected(_layout.contiguous(tuple(input.shape)), axis, index % n)
+    return _scattered(input, src, layout, "SelectScatterBackward0")
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    axis = _dim_of(input, dim)
+    if step <= 0:
+        raise RuntimeError("slice step must be positive")
+    start, stop, step = slice(start, end, step).indices(input.shape[axis])
+    layout = _layout.sliced(_layout.contiguous(tuple(input.shape)), axis, start, max(stop, start), step)
+    return _scattered(input, src, layout, "SliceScatterBackward0")
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    axis1, axis2 = wrap_dim(dim1, input.ndim), wrap_dim(dim2, input.ndim)
+    if axis1 == axis2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    layout = _layout.diagonal(_layout.contiguous(tuple(input.shape)), offset, axis1, axis2)
+    return _scattered(input, src, layout, "DiagonalScatterBackward0")
+
+
+def as_strided_scatter(input, src, size, stride, storage_offset=None):
+    offset = 0 if storage_offset is None else operator.index(storage_offset)
+    layout = _layout.Layout(_ints(size), _ints(stride), offset)
+    return _scattered(input, src, layout, "AsStridedScatterBackward0")
