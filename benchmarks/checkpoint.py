@@ -9,23 +9,12 @@ import argparse
 import collections
 import os
 import tempfile
-import time
 
 import numpy as np
 import torch
 
 import jtorch
-
-
-def best_time(call, repeats):
-    """Best wall time of `call()` over `repeats` runs, in seconds (after one warm-up)."""
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times)
+from _timing import best_time
 
 
 def state_dicts(count, numel):

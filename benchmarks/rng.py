@@ -4,28 +4,17 @@ Run: python benchmarks/rng.py [--repeats N]
 Prints microseconds per call for each library and the ratio jtorch/torch.
 """
 import argparse
-import time
 
 import torch
 
 import jtorch
+from _timing import best_time
 
 CASES = [
     ("randn(1_000_000)", lambda m: m.randn(1_000_000)),
     ("rand(1_000_000)", lambda m: m.rand(1_000_000)),
     ("randperm(100_000)", lambda m: m.randperm(100_000)),
 ]
-
-
-def best_time(call, repeats):
-    """Best wall time of `call()` over `repeats` runs, in microseconds (after one warm-up)."""
-    call()
-    times = []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return min(times) * 1e6
 
 
 def ready(tensor):
@@ -40,8 +29,8 @@ def main():
     repeats = parser.parse_args().repeats
     print(f"{'case':<20}{'jtorch us':>12}{'torch us':>12}{'ratio':>8}")
     for name, make in CASES:
-        ours = best_time(lambda: ready(make(jtorch)), repeats)
-        theirs = best_time(lambda: make(torch), repeats)
+        ours = best_time(lambda: ready(make(jtorch)), repeats) * 1e6
+        theirs = best_time(lambda: make(torch), repeats) * 1e6
         print(f"{name:<20}{ours:>12.0f}{theirs:>12.0f}{ours / theirs:>8.2f}")
 
 

@@ -37,13 +37,13 @@ import ml_dtypes
 import numpy as np
 from jax import lax
 
-from . import _dtype  # noqa: F401  (turns on jax's float64 and int64)
+from . import _dtype  # also turns on jax's float64 and int64
 from ._device import device as _device
 from ._tensor import from_array
 
 __all__ = [
     "Generator", "default_generator", "manual_seed", "seed", "initial_seed",
-    "get_rng_state", "set_rng_state", "fork_rng", "dropout_mask",
+    "get_rng_state", "set_rng_state", "fork_rng", "dropout_mask", "dropout_scale",
 ]
 
 _F16 = np.dtype(np.float16)
@@ -874,7 +874,8 @@ def dropout_mask(shape, p, generator=None, order=None):
     """The keep-mask (bool numpy array) that torch's CPU ``F.dropout(x, p)``
     draws in training mode: ``empty_like(x).bernoulli_(1 - p)``, nothing for
     p == 0 or p == 1.  For ``dropout2d``/``dropout3d`` pass the noise shape
-    ``(N, C, 1, ...)``.  Kept elements are then scaled by ``1 / (1 - p)``.
+    ``(N, C, 1, ...)``.  Kept elements are then scaled by
+    ``dropout_scale(p, dtype)``.
     ``order`` (dims outermost first in memory) draws the mask in the memory
     order of a permuted view, as ``empty_like`` of such a view does."""
     if p in (0, 1):
@@ -884,3 +885,11 @@ def dropout_mask(shape, p, generator=None, order=None):
         return generator._sample_bernoulli(tuple(shape), np.bool_, 1.0 - p)
     drawn = generator._sample_bernoulli(tuple(shape[d] for d in order), np.bool_, 1.0 - p)
     return np.transpose(drawn, np.argsort(order))
+
+
+def dropout_scale(p, dtype):
+    """The factor ``1 / (1 - p)`` that torch's CPU dropout multiplies kept
+    elements of a ``dtype`` tensor by, computed as torch does: in float64 for
+    float64 tensors, else in float32; 0 for p == 1."""
+    compute = np.float64 if dtype is _dtype.float64 else np.float32
+    return compute(1) / compute(1 - p) if p < 1 else compute(0)

@@ -122,6 +122,41 @@ def compare_or_raise(fn, *torch_args, **kwargs):
     return compare(fn, *torch_args, **kwargs)
 
 
+def seeded(build, seed=0):
+    """build(torch.nn) and build(jtorch.nn) after the same manual_seed: (torch module, jtorch module)."""
+    torch.manual_seed(seed)
+    expected = build(torch.nn)
+    jtorch.random.manual_seed(seed)
+    return expected, build(jtorch.nn)
+
+
+def assert_same_state(j_module, t_module, **tol):
+    """jtorch module's state_dict has torch's keys, in torch's order, and equal values."""
+    t_state, j_state = t_module.state_dict(), j_module.state_dict()
+    assert list(j_state) == list(t_state)
+    for key, value in t_state.items():
+        assert_same(j_state[key], value, **tol)
+
+
+def run_both(t_module, j_module, *inputs, grad=True, **tol):
+    """Forward both modules on the same inputs (non-tensors pass through) and compare outputs, then input and
+    parameter gradients; a tuple output is differentiated through its first element."""
+    t_inputs = [x.detach().requires_grad_(grad and x.is_floating_point()) if isinstance(x, torch.Tensor) else x
+                for x in inputs]
+    j_inputs = [to_jt(x) for x in t_inputs]
+    expected, got = t_module(*t_inputs), j_module(*j_inputs)
+    assert_same(got, expected, **tol)
+    if grad:
+        out_t, out_j = (expected[0], got[0]) if isinstance(expected, tuple) else (expected, got)
+        cotangent = torch.randn(out_t.shape, dtype=out_t.dtype)
+        out_t.backward(cotangent)
+        out_j.backward(to_jt(cotangent))
+        tensors = [(j, t) for j, t in zip(j_inputs, t_inputs) if isinstance(t, torch.Tensor)]
+        assert_same_grads([j for j, _ in tensors], [t for _, t in tensors], **tol)
+        assert_same_grads(list(j_module.parameters()), list(t_module.parameters()), **tol)
+    return got, expected
+
+
 def pytest_terminal_summary(terminalreporter):
     """The OpInfo suite's summary line (tests/test_opinfo.py records each case as an "opinfo" property:
     op id, forward passed, gradient passed or None where not differentiable); works under xdist."""

@@ -9,39 +9,7 @@ import pytest
 import torch
 
 import jtorch
-from conftest import assert_raises_like, assert_same, assert_same_grads, compare, to_jt
-
-
-def seeded(build, seed=0):
-    """build(torch.nn) and build(jtorch.nn) after the same manual_seed."""
-    torch.manual_seed(seed)
-    expected = build(torch.nn)
-    jtorch.random.manual_seed(seed)
-    return expected, build(jtorch.nn)
-
-
-def run_both(t_module, j_module, *inputs, grad=True, **tol):
-    """Forward both modules on the same inputs; compare outputs, then input and parameter gradients."""
-    t_inputs = [x.detach().requires_grad_(grad and x.is_floating_point()) if isinstance(x, torch.Tensor) else x
-                for x in inputs]
-    j_inputs = [to_jt(x) for x in t_inputs]
-    expected, got = t_module(*t_inputs), j_module(*j_inputs)
-    assert_same(got, expected, **tol)
-    if grad:
-        cotangent = torch.randn(expected.shape, dtype=expected.dtype)
-        expected.backward(cotangent)
-        got.backward(to_jt(cotangent))
-        tensors = [(j, t) for j, t in zip(j_inputs, t_inputs) if isinstance(t, torch.Tensor)]
-        assert_same_grads([j for j, _ in tensors], [t for _, t in tensors], **tol)
-        assert_same_grads(list(j_module.parameters()), list(t_module.parameters()), **tol)
-    return got, expected
-
-
-def assert_same_state(j_module, t_module, **tol):
-    t_state, j_state = t_module.state_dict(), j_module.state_dict()
-    assert list(j_state) == list(t_state)
-    for key, value in t_state.items():
-        assert_same(j_state[key], value, **tol)
+from conftest import assert_raises_like, assert_same, assert_same_state, compare, run_both, seeded, to_jt
 
 
 def F(m):

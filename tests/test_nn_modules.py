@@ -6,40 +6,9 @@ import pytest
 import torch
 
 import jtorch
-from conftest import assert_raises_like, assert_same, assert_same_grads, to_jt
+from conftest import assert_raises_like, assert_same, assert_same_state, run_both, seeded, to_jt
 
 CONV_TOL = dict(rtol=1e-4, atol=1e-5)
-
-
-def seeded(build, seed=0):
-    """build(torch.nn) and build(jtorch.nn) after the same manual_seed: (torch module, jtorch module)."""
-    torch.manual_seed(seed)
-    expected = build(torch.nn)
-    jtorch.random.manual_seed(seed)
-    return expected, build(jtorch.nn)
-
-
-def run_both(t_module, j_module, *inputs, grad=True, **tol):
-    """Forward both modules on the same inputs and compare outputs, then input and parameter gradients."""
-    t_inputs = [x.detach().requires_grad_(grad and x.is_floating_point()) for x in inputs]
-    j_inputs = [to_jt(x) for x in t_inputs]
-    expected, got = t_module(*t_inputs), j_module(*j_inputs)
-    assert_same(got, expected, **tol)
-    if grad:
-        out_t, out_j = (expected[0], got[0]) if isinstance(expected, tuple) else (expected, got)
-        cotangent = torch.randn(out_t.shape, dtype=out_t.dtype)
-        out_t.backward(cotangent)
-        out_j.backward(to_jt(cotangent))
-        assert_same_grads(j_inputs, t_inputs, **tol)
-        assert_same_grads(list(j_module.parameters()), list(t_module.parameters()), **tol)
-    return got, expected
-
-
-def assert_same_state(j_module, t_module, **tol):
-    t_state, j_state = t_module.state_dict(), j_module.state_dict()
-    assert list(j_state) == list(t_state)
-    for key, value in t_state.items():
-        assert_same(j_state[key], value, **tol)
 
 
 MODULES = [

@@ -9,24 +9,9 @@ import pytest
 import torch
 
 import jtorch
-from conftest import assert_raises_like, assert_same, assert_same_grads, to_jt
+from conftest import assert_raises_like, assert_same, assert_same_grads, assert_same_state, seeded, to_jt
 
 TOL = dict(rtol=1e-4, atol=1e-5)
-
-
-def seeded(build, seed=0):
-    """build(torch.nn) and build(jtorch.nn) after the same manual_seed: (torch module, jtorch module)."""
-    torch.manual_seed(seed)
-    expected = build(torch.nn)
-    jtorch.random.manual_seed(seed)
-    return expected, build(jtorch.nn)
-
-
-def assert_same_state(j_module, t_module, **tol):
-    t_state, j_state = t_module.state_dict(), j_module.state_dict()
-    assert list(j_state) == list(t_state)
-    for key, value in t_state.items():
-        assert_same(j_state[key], value, **tol)
 
 
 def loaded(build):

@@ -155,21 +155,29 @@ def _digamma(x):
     return jnp.where(x == 10, result + _PSI_10, result + jnp.log(x) - 0.5 / x - y)
 
 
-@jax.custom_vjp
-def _reparameterised_gamma(alpha, sample):
-    return sample
+def _reparameterised(param_grad):
+    """`(param, sample) -> sample` whose gradient to param is `param_grad(param, sample, grad)` (the implicit
+    reparameterisation gradient) and to sample is zero."""
+    @jax.custom_vjp
+    def reparameterised(param, sample):
+        return sample
+
+    def forward(param, sample):
+        return sample, (param, sample)
+
+    def backward(saved, grad):
+        param, sample = saved
+        return param_grad(param, sample, grad), jnp.zeros_like(sample)
+
+    reparameterised.defvjp(forward, backward)
+    return reparameterised
 
 
-def _gamma_forward(alpha, sample):
-    return sample, (alpha, sample)
+def _gamma_param_grad(alpha, sample, grad):
+    return grad * _standard_gamma_grad(alpha, sample)
 
 
-def _gamma_backward(saved, grad):
-    alpha, sample = saved
-    return grad * _standard_gamma_grad(alpha, sample), jnp.zeros_like(sample)
-
-
-_reparameterised_gamma.defvjp(_gamma_forward, _gamma_backward)
+_reparameterised_gamma = _reparameterised(_gamma_param_grad)
 
 
 def standard_gamma(alpha, generator=None):
@@ -195,23 +203,13 @@ def sample_dirichlet(concentration, generator=None):
     return run(_reparameterised_dirichlet, "_DirichletBackward", concentration, sample)
 
 
-@jax.custom_vjp
-def _reparameterised_dirichlet(concentration, sample):
-    return sample
-
-
-def _dirichlet_forward(concentration, sample):
-    return sample, (concentration, sample)
-
-
-def _dirichlet_backward(saved, grad):
-    concentration, x = saved
+def _dirichlet_param_grad(concentration, x, grad):
     total = jnp.broadcast_to(concentration.sum(-1, keepdims=True), concentration.shape)
     local = _dirichlet_grad(x, concentration, total)
-    return local * (grad - (x * grad).sum(-1, keepdims=True)), jnp.zeros_like(x)
+    return local * (grad - (x * grad).sum(-1, keepdims=True))
 
 
-_reparameterised_dirichlet.defvjp(_dirichlet_forward, _dirichlet_backward)
+_reparameterised_dirichlet = _reparameterised(_dirichlet_param_grad)
 
 
 def _dirichlet_grad(x, alpha, total):

@@ -8,8 +8,6 @@ import math
 import numbers
 import warnings
 
-import numpy as np
-
 from .. import _dtype
 from .. import random as _random
 from .._dispatch import run
@@ -34,9 +32,7 @@ def _dropout_keep(shape, p, dtype):
     """(keep-mask, scale) that torch's CPU dropout of a `shape` tensor draws in training, or (None, None)."""
     if p <= 0:
         return None, None
-    compute = np.float64 if dtype is _dtype.float64 else np.float32
-    scale = compute(1) / compute(1 - p) if p < 1 else compute(0)
-    return _random.dropout_mask(shape, p), scale
+    return _random.dropout_mask(shape, p), _random.dropout_scale(p, dtype)
 
 
 # ---- scaled dot-product attention ---------------------------------------------------------------------------
@@ -156,34 +152,25 @@ def _canonical_mask(mask, mask_name, other_type, other_name, target_type, check_
 
 def _mha_shape_check(query, key, value, key_padding_mask, attn_mask, num_heads):
     """Whether the input is batched, with torch's AssertionErrors for inconsistent dims."""
-    if query.ndim == 3:
-        if key.ndim != 3 or value.ndim != 3:
-            raise AssertionError(f"For batched (3-D) `query`, expected `key` and `value` to be 3-D but found "
-                                 f"{key.ndim}-D and {value.ndim}-D tensors respectively")
-        if key_padding_mask is not None and key_padding_mask.ndim != 2:
-            raise AssertionError(f"For batched (3-D) `query`, expected `key_padding_mask` to be `None` or 2-D but "
-                                 f"found {key_padding_mask.ndim}-D tensor instead")
-        if attn_mask is not None and attn_mask.ndim not in (2, 3):
-            raise AssertionError(f"For batched (3-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
-                                 f"found {attn_mask.ndim}-D tensor instead")
-        return True
-    if query.ndim != 2:
+    if query.ndim not in (2, 3):
         raise AssertionError(f"query should be unbatched 2D or batched 3D tensor but received {query.ndim}-D query "
                              "tensor")
-    if key.ndim != 2 or value.ndim != 2:
-        raise AssertionError(f"For unbatched (2-D) `query`, expected `key` and `value` to be 2-D but found "
+    batched = query.ndim == 3
+    prefix = "For batched (3-D) `query`" if batched else "For unbatched (2-D) `query`"
+    if key.ndim != query.ndim or value.ndim != query.ndim:
+        raise AssertionError(f"{prefix}, expected `key` and `value` to be {query.ndim}-D but found "
                              f"{key.ndim}-D and {value.ndim}-D tensors respectively")
-    if key_padding_mask is not None and key_padding_mask.ndim != 1:
-        raise AssertionError(f"For unbatched (2-D) `query`, expected `key_padding_mask` to be `None` or 1-D but "
+    if key_padding_mask is not None and key_padding_mask.ndim != query.ndim - 1:
+        raise AssertionError(f"{prefix}, expected `key_padding_mask` to be `None` or {query.ndim - 1}-D but "
                              f"found {key_padding_mask.ndim}-D tensor instead")
     if attn_mask is not None:
         if attn_mask.ndim not in (2, 3):
-            raise AssertionError(f"For unbatched (2-D) `query`, expected `attn_mask` to be `None`, 2-D or 3-D but "
+            raise AssertionError(f"{prefix}, expected `attn_mask` to be `None`, 2-D or 3-D but "
                                  f"found {attn_mask.ndim}-D tensor instead")
         expected = (num_heads, query.shape[0], key.shape[0])
-        if attn_mask.ndim == 3 and tuple(attn_mask.shape) != expected:
+        if not batched and attn_mask.ndim == 3 and tuple(attn_mask.shape) != expected:
             raise AssertionError(f"Expected `attn_mask` shape to be {expected} but got {attn_mask.shape}")
-    return False
+    return batched
 
 
 def _seq_first(shape, swap):

@@ -7,9 +7,6 @@ variants), so the same seed drops the same elements or channels as torch (see `j
 import math
 import warnings
 
-import numpy as np
-
-from .. import _dtype
 from .. import random as _random
 from .._dispatch import run
 from .._ops import nn as kernels
@@ -37,14 +34,23 @@ def _noise_shape(input, feature, batched):
     return tuple(input.shape[:2]) + (1,) * (input.ndim - 2)
 
 
+def _warn_unexpected_rank(name, ndim, spatial_dims):
+    """torch's deprecation warning, at the caller of `name`, for an input that is not (N, C, *spatial) or
+    (C, *spatial)."""
+    warnings.warn(f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in an error "
+                  "in a future release. To retain the behavior and silence this warning, please use dropout instead. "
+                  f"Note that {name} exists to provide channel-wise dropout on inputs with {spatial_dims} spatial "
+                  "dimensions, a channel dimension, and an optional batch dimension (i.e. "
+                  f"{spatial_dims + 1}D or {spatial_dims + 2}D inputs).", stacklevel=3)
+
+
 def _dropout(input, p, training, inplace, feature, alpha, batched=True):
     """torch's _dropout_impl: identity when not training, p == 0 or input is empty; zero when p == 1."""
     if not training or p == 0 or input.numel() == 0:
         return input
     keep = _random.dropout_mask(_noise_shape(input, feature, batched), p)
     if p == 1 or not alpha:
-        compute = np.float64 if input.dtype is _dtype.float64 else np.float32
-        scale = compute(1) / compute(1 - p) if p < 1 else compute(0)
+        scale = _random.dropout_scale(p, input.dtype)
         return _inplace(input, run(kernels.dropout, "MulBackward0", input, keep, scale), inplace)
     a = 1.0 / math.sqrt((_SELU_ALPHA * _SELU_ALPHA * p + 1) * (1 - p))
     result = run(kernels.alpha_dropout, "AddBackward0", input, keep, a, _SELU_ALPHA * a, _SELU_ALPHA * a * p)
@@ -66,11 +72,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
     torch's warnings."""
     _check_p(p)
     if input.ndim not in (3, 4):
-        warnings.warn(f"dropout2d: Received a {input.ndim}-D input to dropout2d, which is deprecated and will result "
-                      "in an error in a future release. To retain the behavior and silence this warning, please use "
-                      "dropout instead. Note that dropout2d exists to provide channel-wise dropout on inputs with 2 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 3D or 4D "
-                      "inputs).", stacklevel=2)
+        _warn_unexpected_rank("dropout2d", input.ndim, 2)
     if input.ndim == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
@@ -84,11 +86,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     """Zeroes whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p."""
     _check_p(p)
     if input.ndim not in (4, 5):
-        warnings.warn(f"dropout3d: Received a {input.ndim}-D input to dropout3d, which is deprecated and will result "
-                      "in an error in a future release. To retain the behavior and silence this warning, please use "
-                      "dropout instead. Note that dropout3d exists to provide channel-wise dropout on inputs with 3 "
-                      "spatial dimensions, a channel dimension, and an optional batch dimension (i.e. 4D or 5D "
-                      "inputs).", stacklevel=2)
+        _warn_unexpected_rank("dropout3d", input.ndim, 3)
     return _dropout(input, p, training, inplace, True, False, batched=input.ndim == 5)
 
 

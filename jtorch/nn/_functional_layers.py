@@ -634,8 +634,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"result type Float can't be cast to the desired output type {dtype_name(input.dtype)}")
     keep = _random.dropout_mask(input.shape, p, order=_layout.memory_order(input._layout_in_storage()))
-    compute = np.float64 if input.dtype is _dtype.float64 else np.float32
-    scale = compute(1) / compute(1 - p) if p < 1 else compute(0)
+    scale = _random.dropout_scale(p, input.dtype)
     return _inplace(input, run(kernels.dropout, "MulBackward0", input, keep, scale), inplace)
 
 

@@ -26,6 +26,14 @@ _RESAMPLERS = {"linear": (3, "linear", "Linear1D"), "bilinear": (4, "linear", "B
 _AXES = ("D", "H", "W")
 
 
+def _spatial_dims_mismatch(input, other, given, expected_format):
+    """torch's ValueError for a size or scale_factor whose length is not input's number of spatial dims."""
+    return ValueError(
+        f"Input and {other} must have the same number of spatial dimensions, but got input with spatial dimensions "
+        f"of {list(input.shape[2:])} and {given}. Please provide input tensor in (N, C, d1, d2, ...,dK) format and "
+        f"{expected_format} format.")
+
+
 def _output_size(input, size, scale_factor, dim):
     """(output sizes or None, scale factors or None) as torch's interpolate reads size / scale_factor."""
     if size is not None and scale_factor is not None:
@@ -33,10 +41,8 @@ def _output_size(input, size, scale_factor, dim):
     if size is not None:
         if isinstance(size, (list, tuple)):
             if len(size) != dim:
-                raise ValueError(
-                    "Input and output must have the same number of spatial dimensions, but got input with spatial "
-                    f"dimensions of {list(input.shape[2:])} and output size of {size}. Please provide input tensor "
-                    "in (N, C, d1, d2, ...,dK) format and output size in (o1, o2, ...,oK) format.")
+                raise _spatial_dims_mismatch(input, "output", f"output size of {size}",
+                                             "output size in (o1, o2, ...,oK)")
             if not all(isinstance(s, numbers.Integral) for s in size):
                 raise TypeError("expected size to be one of int or Tuple[int] or Tuple[int, int] or Tuple[int, int, "
                                 f"int], but got size with types {[type(s) for s in size]}")
@@ -46,10 +52,8 @@ def _output_size(input, size, scale_factor, dim):
         raise ValueError("either size or scale_factor should be defined")
     if isinstance(scale_factor, (list, tuple)):
         if len(scale_factor) != dim:
-            raise ValueError(
-                "Input and scale_factor must have the same number of spatial dimensions, but got input with spatial "
-                f"dimensions of {list(input.shape[2:])} and scale_factor of shape {scale_factor}. Please provide "
-                "input tensor in (N, C, d1, d2, ...,dK) format and scale_factor in (s1, s2, ...,sK) format.")
+            raise _spatial_dims_mismatch(input, "scale_factor", f"scale_factor of shape {scale_factor}",
+                                         "scale_factor in (s1, s2, ...,sK)")
         return None, [float(s) for s in scale_factor]
     return None, [float(scale_factor)] * dim
 
