@@ -339,3 +339,42 @@ def test_training_loop_matches_torch(optimizer):
         return losses
 
     assert train(jtorch) == pytest.approx(train(torch), rel=1e-5, abs=1e-6)
+
+
+def test_packed_batches_of_one_bucket_share_one_compiled_stack(monkeypatch):
+    """Packed batches of one batch size whose longest lengths round up to the same number of steps (5 and 6
+    to 6) but whose total lengths differ reuse one compiled stack (the kernel is traced once), and each
+    still gives torch's outputs and final states."""
+    import jtorch._ops.rnn as kernels
+    traces = []
+
+    def counted(*args, **kwargs):
+        traces.append(1)
+        return recurrent(*args, **kwargs)
+    recurrent = kernels.recurrent
+    monkeypatch.setattr(kernels, "recurrent", counted)
+    t_module, j_module = seeded("LSTM", 3, 4, bidirectional=True)
+    for lengths in ([5, 3, 2], [5, 5, 1], [2, 6, 4], [6, 6, 6]):
+        x = torch.randn(6, 3, 3)
+        expected = t_module(trnn.pack_padded_sequence(x, lengths, enforce_sorted=False))
+        with jtorch.no_grad():
+            got = j_module(jrnn.pack_padded_sequence(to_jt(x), lengths, enforce_sorted=False))
+        assert_same(flat(got), flat(expected), **TOL)
+    assert len(traces) == 1
+
+
+def test_pad_sequence_compiles_per_length_not_per_batch(monkeypatch):
+    """Batches of sequences with the same longest length but different lengths stack with one compiled
+    stack and pad each sequence with code compiled per (length, longest), and equal torch's."""
+    import jtorch._ops.rnn as kernels
+    traces = []
+
+    def counted(*args, **kwargs):
+        traces.append(len(args))
+        return stack(*args, **kwargs)
+    stack = kernels.stack_sequences
+    monkeypatch.setattr(kernels, "stack_sequences", counted)
+    for lengths in ([4, 2, 3], [3, 4, 1], [4, 4, 2]):
+        seqs = [torch.randn(n, 2) for n in lengths]
+        assert_same(jrnn.pad_sequence(to_jt(seqs), batch_first=True), trnn.pad_sequence(seqs, batch_first=True))
+    assert traces == [3]

@@ -104,6 +104,16 @@ def _packed(padded, rows, n):
     return flat[jnp.flatnonzero(rows.reshape(-1) < n, size=n)]
 
 
+def pad_rows_to(data, *, rows):
+    """data (N, *) with zero rows appended to make `rows` rows."""
+    return jnp.pad(data, ((0, rows - data.shape[0]),) + ((0, 0),) * (data.ndim - 1))
+
+
+def leading_rows(x, *, n):
+    """The first n rows of x."""
+    return x[:n]
+
+
 def recurrent(x, h0, c0, rows, sorted_indices, unsorted_indices, dropout_scale, *tensors, mode, num_layers,
               bidirectional, batch_first, has_bias, has_proj):
     """A whole RNN/LSTM/GRU stack: returns (output, h_n) or, for LSTM, (output, h_n, c_n).
@@ -171,15 +181,14 @@ def pad_rows(data, index, padding_value, *, shape):
     return jnp.concatenate([data, fill])[index].reshape(shape)
 
 
-def pad_sequence(padding_value, *sequences, batch_first, left):
-    """Stack sequences (L_i, *) into (max L, B, *) ((B, max L, *) when batch_first), padded at the end (or
-    the start when `left`) with padding_value, in the first sequence's dtype and trailing shape (size-1 dims
-    broadcast)."""
-    dtype, trailing = sequences[0].dtype, sequences[0].shape[1:]
-    longest = max(s.shape[0] for s in sequences)
-    padded = []
-    for s in sequences:
-        s = jnp.broadcast_to(s.astype(dtype), s.shape[:1] + trailing)
-        fill = jnp.full((longest - s.shape[0],) + trailing, padding_value, dtype)
-        padded.append(jnp.concatenate((fill, s) if left else (s, fill)))
+def pad_to_length(padding_value, sequence, *, length, dtype, trailing, left):
+    """One sequence (L, *) as `dtype`, broadcast to (L, *trailing) and padded at the end (or the start when
+    `left`) with padding_value to `length` steps."""
+    sequence = jnp.broadcast_to(sequence.astype(dtype), sequence.shape[:1] + trailing)
+    fill = jnp.full((length - sequence.shape[0],) + trailing, padding_value, dtype)
+    return jnp.concatenate((fill, sequence) if left else (sequence, fill))
+
+
+def stack_sequences(*padded, batch_first):
+    """Equal-length sequences (T, *) stacked into (T, B, *) ((B, T, *) when batch_first)."""
     return jnp.stack(padded, axis=0 if batch_first else 1)

@@ -4,7 +4,8 @@ A forward of RNN/LSTM/GRU is one dispatch of `jtorch._ops.rnn.recurrent` (all la
 `lax.scan` per layer), also for a PackedSequence and with inter-layer dropout, whose keep-masks
 are drawn beforehand from the default generator exactly as torch's CPU implementation draws them (one
 `bernoulli_(1 - p)` per gap between layers, on that layer's time-major or packed output). Every output of a
-forward shares one graph node, named StackBackward0 (torch names the LSTM output's MkldnnRnnLayerBackward0).
+forward shares one graph node, named StackBackward0 (torch names the LSTM output's MkldnnRnnLayerBackward0),
+except a packed output, which is cut from the kernel's fixed-size rows (see `_to_capacity`).
 """
 import math
 import numbers
@@ -187,13 +188,20 @@ class RNNBase(Module):
             if shape != expected:
                 raise RuntimeError(msg.format(expected, list(shape)))
         masks, scale = self._dropout_masks(data, rows, batch)
+        total = data.shape[0]
+        if packed:
+            data, rows, masks = _to_capacity(data, rows, masks)
         h0, c0 = (tuple(states) + (None,))[:2] if states is not None else (None, None)
         out = run(kernels.recurrent, "StackBackward0", data, h0, c0, rows, sorted_indices, unsorted_indices, scale,
                   *self._flat_weights, *masks, mode=self.mode,
                   num_layers=self.num_layers, bidirectional=self.bidirectional, batch_first=self.batch_first,
                   has_bias=self.bias, has_proj=self.proj_size > 0)
-        output = PackedSequence(out[0], batch_sizes, sorted_indices, unsorted_indices) if packed else out[0]
-        return output, out[1:]
+        output, finals = out[0], out[1:]
+        if not packed:
+            return output, finals
+        if output.shape[0] != total:
+            output = run(kernels.leading_rows, "SliceBackward0", output, n=total)
+        return PackedSequence(output, batch_sizes, sorted_indices, unsorted_indices), finals
 
     def _dropout_masks(self, data, rows, batch):
         """Keep-masks for the gaps between layers, drawn in torch's order and shapes, and their scale."""
@@ -206,6 +214,24 @@ class RNNBase(Module):
             shape = (data.shape[1] if self.batch_first and data.dim() == 3 else data.shape[0], batch, width)
         masks = tuple(_random.dropout_mask(shape, self.dropout) for _ in range(self.num_layers - 1))
         return masks, _dropout_scale(self.dropout, data.dtype)
+
+
+def _to_capacity(data, rows, masks):
+    """Packed data (N, in) and its dropout masks with zero rows appended up to steps * B, and the (T, B) row
+    table extended to `steps` (T rounded up to 2^k or 3 * 2^k) with ended steps pointing past the rows: the
+    stack's kernel then compiles once per (steps, B), not once per total length N and longest length T,
+    which change with nearly every batch of variable-length sequences. The extra steps leave every state
+    as it is. The caller cuts the packed output back to N rows."""
+    total, (longest, batch) = data.shape[0], rows.shape
+    steps = 1 << (longest - 1).bit_length()
+    steps = steps * 3 // 4 if steps >= 4 and steps * 3 // 4 >= longest else steps
+    capacity = steps * batch
+    if total == capacity:
+        return data, rows, masks
+    data = run(kernels.pad_rows_to, "ConstantPadNdBackward0", data, rows=capacity)
+    masks = tuple(np.pad(m, ((0, capacity - total), (0, 0))) for m in masks)
+    rows = np.concatenate([np.where(rows < total, rows, capacity), np.full((steps - longest, batch), capacity)])
+    return data, rows, masks
 
 
 def _batched_shape(state, batched):

@@ -209,7 +209,9 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     """Stack sequences (L_i, *) into (max L, B, *) ((B, max L, *) when batch_first), padding the end (or the
     start for padding_side='left') with padding_value, in the first sequence's dtype.
 
-    A sequence's size-1 trailing dims broadcast to the first sequence's, as in torch. Differs from torch:
+    A sequence's size-1 trailing dims broadcast to the first sequence's, as in torch. Each sequence is padded
+    by its own dispatch, then all are stacked by one, so the compiled code depends on each length and the
+    longest, not on the whole tuple of lengths (which changes with nearly every batch). Differs from torch:
     sequences must have equal numbers of dims (torch broadcasts some of those mismatches too).
     """
     if not isinstance(sequences, collections.abc.Iterable):
@@ -221,8 +223,11 @@ def pad_sequence(sequences, batch_first=False, padding_value=0.0, padding_side="
     if padding_side not in ("left", "right"):
         raise RuntimeError(f"Expected padding_side to be one of left or right, but got {padding_side}.")
     _check_sequences(sequences)
-    return run(kernels.pad_sequence, "CopySlices", padding_value, *sequences, batch_first=bool(batch_first),
-               left=padding_side == "left")
+    longest = max(s.shape[0] for s in sequences)
+    dtype, trailing = sequences[0].dtype._np, tuple(sequences[0].shape[1:])
+    padded = [run(kernels.pad_to_length, "ConstantPadNdBackward0", padding_value, s, length=longest, dtype=dtype,
+                  trailing=trailing, left=padding_side == "left") for s in sequences]
+    return run(kernels.stack_sequences, "StackBackward0", *padded, batch_first=bool(batch_first))
 
 
 def unpad_sequence(padded_sequences, lengths, batch_first=False):
