@@ -80,8 +80,6 @@ XFAIL = {
     "nn.functional.pad.replicate_negative": "F.pad: negative replicate padding that empties an axis raises",
     "nn.functional.pairwise_distance-int64": "nn layers (in progress)",
     "nn.functional.poisson_nll_loss-int64": "nn layers (in progress)",
-    "nn.functional.softsign-int64": "integer input computes in float64 (torch: float32)",
-    "nn.functional.tanhshrink-int64": "integer input computes in float64 (torch: float32)",
     "nn.functional.triplet_margin_loss-int64": "nn layers (in progress)",
     "nn.functional.triplet_margin_with_distance_loss": "nn layers (in progress)",
     "nonzero_static": "views (lead)",
@@ -99,7 +97,6 @@ XFAIL = {
     "stft": "not implemented",
     "sum_to_size-bool": "bool input keeps bool where torch sums to int64",
     "svd_lowrank": "not implemented (randomized)",
-    "to": "to(dtype, non_blocking) takes the bool for a device",
     "to_sparse": "sparse layouts are not supported",
     "topk-int64": "ties: torch's unstable CPU sort orders equal keys otherwise",
 }

@@ -200,10 +200,14 @@ def _to_device(x, *, device):
 
 
 def _parse_to(args, kwargs):
-    """Tensor.to(dtype) / to(device, dtype) / to(tensor) / to(dtype=, device=)."""
+    """Tensor.to(dtype) / to(device, dtype) / to(tensor) / to(dtype=, device=); positional bools after them
+    are non_blocking and copy. Returns (device, dtype, copy)."""
     device = kwargs.get("device")
     dtype = kwargs.get("dtype")
+    flags = [a for a in args if isinstance(a, bool)]
     for a in args:
+        if isinstance(a, bool):
+            continue
         if isinstance(a, _dtype.dtype):
             dtype = a
         elif isinstance(a, Tensor):
@@ -212,11 +216,12 @@ def _parse_to(args, kwargs):
             device = a
         elif a is not None:
             raise TypeError(f"to() received an invalid combination of arguments - got ({type(a).__name__})")
-    return (None if device is None else _device.device(device)), dtype
+    return (None if device is None else _device.device(device)), dtype, len(flags) > 1 and flags[1]
 
 
 def to(input, *args, non_blocking=False, copy=False, memory_format=None, **kwargs):
-    device, dtype = _parse_to(args, kwargs)
+    device, dtype, copy_flag = _parse_to(args, kwargs)
+    copy = copy or copy_flag
     out = input
     if dtype is not None and (dtype is not input.dtype or copy):
         out = run(_convert, "ToCopyBackward0", out, dtype=dtype._np)

@@ -552,8 +552,15 @@ def mish(input, inplace=False):
     return _inplace(input, run(kernels.mish, "MishBackward0", input), inplace)
 
 
+def _as_default_float(input):
+    """Integer input as the default float dtype: torch composes these activations of ops that promote so."""
+    if input.dtype.is_floating_point or input.dtype.is_complex or input.dtype is _dtype.bool_:
+        return input
+    return input.to(_dtype.get_default_dtype())
+
+
 def softsign(input):
-    return run(kernels.softsign, "DivBackward0", input)
+    return run(kernels.softsign, "DivBackward0", _as_default_float(input))
 
 
 def logsigmoid(input):
@@ -562,7 +569,7 @@ def logsigmoid(input):
 
 
 def tanhshrink(input):
-    return run(kernels.tanhshrink, "SubBackward0", input)
+    return run(kernels.tanhshrink, "SubBackward0", _as_default_float(input))
 
 
 def glu(input, dim=-1):

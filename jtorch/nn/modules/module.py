@@ -276,7 +276,7 @@ class Module:
     def to(self, *args, **kwargs):
         """to(device), to(dtype), to(device, dtype), to(tensor): dtype changes only floating tensors."""
         from ..._ops.creation import _parse_to
-        device, dtype = _parse_to(args, kwargs)
+        device, dtype, _ = _parse_to(args, kwargs)
         if dtype is not None and not (dtype.is_floating_point or dtype.is_complex):
             raise TypeError(f"nn.Module.to only accepts floating point or complex dtypes, but got desired "
                             f"dtype={dtype}")
