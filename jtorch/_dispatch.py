@@ -6,7 +6,9 @@ scalars pass through as (weakly typed) dynamic jit arguments, keyword
 arguments are static and must be hashable. One cached `jax.jit(fn)` runs
 the op; when grad mode is on and an input requires grad, a graph node
 named `name` records fn and its inputs, and backward runs one cached
-`jax.jit` of fn's vjp. Caches are keyed by (fn, static args,
+`jax.jit` of fn's vjp. Heavy kernels marked `saves_residuals` (a whole
+recurrent layer) instead run forward as one jit of `jax.vjp`, keep its
+residuals in the node, and backward applies them without a second forward. Caches are keyed by (fn, static args,
 differentiable positions); jit specialises on shapes and dtypes.
 """
 import functools
@@ -72,9 +74,12 @@ def record(fn, static, name, arrays, diff, edges):
     outputs. The node's backward derives the vjp from those inputs in one jitted call, where XLA keeps only
     the forward work the gradient needs (none for matmul or conv, the cheap elementwise part for exp or
     softmax)."""
-    out = _jitted(fn, static)(*arrays)
+    if getattr(fn, "saves_residuals", False):
+        out, residuals = _forward_with_residuals(fn, static, diff, arrays)
+    else:
+        out, residuals = _jitted(fn, static)(*arrays), None
     wrap = _Types.wrap
-    saved = (fn, static, arrays, diff)
+    saved = (fn, static, arrays, diff, residuals)
     if not isinstance(out, tuple):
         if out.dtype not in INEXACT:
             return wrap(out)
@@ -92,6 +97,47 @@ def record(fn, static, name, arrays, diff, edges):
         else:
             tensors.append(wrap(o))
     return tuple(tensors)
+
+
+def saves_residuals(kernel):
+    """Mark a heavy kernel (a whole recurrent layer) whose recorded node keeps its forward's residuals, so its
+    backward applies them instead of running the forward again: more memory held, one forward saved."""
+    kernel.saves_residuals = True
+    return kernel
+
+
+@functools.lru_cache(maxsize=None)
+def _residual_forward(fn, static, diff):
+    """(jit of inputs -> (fn's outputs, the leaves of its vjp), {input signature: the vjp's tree structure})."""
+    f = _bind(fn, static)
+    structures = {}
+
+    def forward(*xs):
+        def split(*d):
+            full = list(xs)
+            for i, v in zip(diff, d):
+                full[i] = v
+            out = f(*full)
+            return tuple(o for o in (out if isinstance(out, tuple) else (out,)) if o.dtype in INEXACT), out
+        _, vjp, out = jax.vjp(split, *(xs[i] for i in diff), has_aux=True)
+        leaves, structures[_signature(xs)] = jax.tree_util.tree_flatten(vjp)
+        return out, leaves
+    return jax.jit(forward), structures
+
+
+def _signature(xs):
+    return tuple((np.shape(x), jnp.result_type(x)) for x in xs)
+
+
+def _forward_with_residuals(fn, static, diff, arrays):
+    forward, structures = _residual_forward(fn, static, diff)
+    out, leaves = forward(*arrays)
+    return out, (structures[_signature(arrays)], leaves)
+
+
+@functools.partial(jax.jit, static_argnums=0)
+def _apply_residuals(structure, leaves, grads):
+    return tuple(jax.tree_util.tree_unflatten(structure, leaves)(tuple(grads)))
 
 
 def _vjp_traced(f, xs, diff):
@@ -123,13 +169,15 @@ def _backward_jit(fn, static, diff, n_inputs):
 
 def backward(node, grads):
     """Gradients of node's differentiable inputs for `grads` of its outputs (one jitted dispatch)."""
-    fn, static, arrays, diff = node._saved
+    fn, static, arrays, diff, residuals = node._saved
+    if residuals is not None:
+        return _apply_residuals(residuals[0], residuals[1], tuple(grads))
     return _backward_jit(fn, static, diff, len(arrays))(*arrays, *grads)
 
 
 def replay(node, grads):
     """Dispatch node's backward as a recorded op (create_graph=True): higher-order grads."""
-    fn, static, arrays, diff = node._saved
+    fn, static, arrays, diff, _ = node._saved
     backward_op = _backward_fn(fn, static, diff, len(arrays))
     Tensor = _Types.Tensor
     args = list(arrays) + [g._value for g in grads]

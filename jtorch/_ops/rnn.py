@@ -10,6 +10,7 @@ import jax
 import jax.numpy as jnp
 from jax import lax
 
+from .._dispatch import saves_residuals
 from .nn import dropout, linear
 
 
@@ -114,6 +115,7 @@ def leading_rows(x, *, n):
     return x[:n]
 
 
+@saves_residuals
 def recurrent(x, h0, c0, rows, sorted_indices, unsorted_indices, dropout_scale, *tensors, mode, num_layers,
               bidirectional, batch_first, has_bias, has_proj):
     """A whole RNN/LSTM/GRU stack: returns (output, h_n) or, for LSTM, (output, h_n, c_n).
