@@ -11,3 +11,13 @@ def best_time(call, repeats):
         call()
         times.append(time.perf_counter() - start)
     return min(times)
+
+
+def ms_per_step(step, steps):
+    """Mean wall time of `step()` over `steps` runs, in milliseconds (after two warm-ups)."""
+    step()
+    step()
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps * 1e3

@@ -5,7 +5,6 @@ Prints ms/step for each and the ratios jtorch/torch and jtorch/jax.jit. The jax.
 JAX backend can reach on this machine.
 """
 import argparse
-import time
 
 import jax
 import jax.numpy as jnp
@@ -13,6 +12,7 @@ import numpy as np
 import torch
 
 import jtorch
+from _timing import ms_per_step
 
 
 def build(lib):
@@ -73,15 +73,6 @@ def jax_step_fn():
     params = {k: jnp.asarray(rng.standard_normal(s).astype(np.float32) * 0.05) for k, s in shapes.items()}
     momentum = jax.tree_util.tree_map(jnp.zeros_like, params)
     return step, params, momentum
-
-
-def ms_per_step(fn, steps):
-    fn()
-    fn()
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    return (time.perf_counter() - start) / steps * 1e3
 
 
 def main():

@@ -7,7 +7,6 @@ Prints ms/step for each and the ratios jtorch/torch and jtorch/jax.jit. The jax.
 written with lax.scan, one jitted function) is the ceiling a JAX backend can reach on this machine.
 """
 import argparse
-import time
 
 import jax
 import jax.numpy as jnp
@@ -15,6 +14,7 @@ import numpy as np
 import torch
 
 import jtorch
+from _timing import ms_per_step
 
 
 def build(lib, input_size, hidden):
@@ -76,15 +76,6 @@ def jax_step_fn(input_size, hidden):
     bound = 1 / np.sqrt(hidden)
     params = {k: jnp.asarray(rng.uniform(-bound, bound, s).astype(np.float32)) for k, s in shapes.items()}
     return step, params
-
-
-def ms_per_step(fn, steps):
-    fn()
-    fn()
-    start = time.perf_counter()
-    for _ in range(steps):
-        fn()
-    return (time.perf_counter() - start) / steps * 1e3
 
 
 def main():

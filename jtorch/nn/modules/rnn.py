@@ -13,7 +13,6 @@ import warnings
 
 import numpy as np
 
-from ... import _dtype
 from ... import random as _random
 from ..._dispatch import run
 from ..._ops import rnn as kernels
@@ -34,12 +33,6 @@ def _reset_uniform(module):
     bound = 1.0 / math.sqrt(module.hidden_size) if module.hidden_size > 0 else 0
     for weight in module.parameters():
         init.uniform_(weight, -bound, bound)
-
-
-def _dropout_scale(p, dtype):
-    """The 1 / (1 - p) torch's dropout multiplies kept elements by, computed in the activations' dtype."""
-    compute = np.float64 if dtype is _dtype.float64 else np.float32
-    return compute(1) / compute(1 - p) if p < 1 else compute(0)
 
 
 class RNNBase(Module):
@@ -213,7 +206,7 @@ class RNNBase(Module):
         else:
             shape = (data.shape[1] if self.batch_first and data.dim() == 3 else data.shape[0], batch, width)
         masks = tuple(_random.dropout_mask(shape, self.dropout) for _ in range(self.num_layers - 1))
-        return masks, _dropout_scale(self.dropout, data.dtype)
+        return masks, _random.dropout_scale(self.dropout, data.dtype)
 
 
 def _to_capacity(data, rows, masks):
