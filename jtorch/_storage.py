@@ -11,6 +11,11 @@ import jax.numpy as jnp
 import numpy as np
 
 
+def static(layout):
+    """The static keyword arguments of `read_strided`/`write_strided` for a view of this layout."""
+    return {"shape": layout.shape, "strides": layout.strides, "components": layout.components}
+
+
 def _flat(root, components):
     return (jnp.stack([root.real, root.imag], -1) if components else root).reshape(-1)
 

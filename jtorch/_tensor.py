@@ -374,16 +374,11 @@ class Tensor:
         `AsStridedBackward0` (in any grad mode, so history made under no_grad is not lost later)."""
         root, layout = self._root, self._layout
         tracked = self._view_kind in _TRACKED and root._requires_grad
-        if not tracked and layout == _layout.contiguous(root._value.shape):
+        if not tracked and self._covers_root():
             self._value = root._value
         else:
-            enabled = grad_mode._State.enabled
-            grad_mode._State.enabled = tracked
-            try:
-                out = run(_storage.read_strided, "AsStridedBackward0", root, layout.offset, shape=layout.shape,
-                          strides=layout.strides, components=layout.components)
-            finally:
-                grad_mode._State.enabled = enabled
+            with grad_mode.set_grad_enabled(tracked):
+                out = run(_storage.read_strided, "AsStridedBackward0", root, layout.offset, **_storage.static(layout))
             self._value = out._value
             if tracked:
                 self._grad_fn = out._grad_fn
@@ -393,11 +388,15 @@ class Tensor:
 
     def _written_root(self, array):
         """The root's value after writing `array` through this view (no history)."""
-        root, layout = self._root, self._layout
-        if layout == _layout.contiguous(root._value.shape):
+        if self._covers_root():
             return array
-        return _jitted(_storage.write_strided, (("shape", layout.shape), ("strides", layout.strides),
-                                               ("components", layout.components)))(root._value, array, layout.offset)
+        layout = self._layout
+        return _jitted(_storage.write_strided, tuple(_storage.static(layout).items()))(self._root._value, array,
+                                                                                     layout.offset)
+
+    def _covers_root(self):
+        """Whether this view reads all of its root's storage in order (it then equals the root's value)."""
+        return self._layout == _layout.contiguous(self._root._value.shape)
 
     # ---- in-place machinery ----
     def _check_inplace(self):
@@ -434,8 +433,8 @@ class Tensor:
         root = self._root
         if root is not None and self._view_kind != "alias":
             layout = self._layout
-            root._assign(run(_storage.write_strided, "CopySlices", root, result, layout.offset, shape=layout.shape,
-                             strides=layout.strides, components=layout.components))
+            root._assign(run(_storage.write_strided, "CopySlices", root, result, layout.offset,
+                             **_storage.static(layout)))
             if not root._requires_grad:
                 self._value = result._value
             return self
