@@ -20,15 +20,9 @@ import numpy as np
 from .autograd.grad_mode import _State
 from .autograd.graph import _bridge, node_class
 
-INEXACT = frozenset(np.dtype(d) for d in ("float16", jnp.bfloat16, "float32", "float64", "complex64", "complex128"))
-
 _jit_cache = {}
-
-
-class _Types:
-    """Filled in by jtorch._tensor (which imports this module)."""
-    Tensor = None
-    wrap = None
+Tensor = None  # jtorch._tensor (which imports this module) fills these in
+wrap = None
 
 
 def _bind(fn, static):
@@ -43,66 +37,124 @@ def _jitted(fn, static):
     return jitted
 
 
+class Op:
+    """A kernel bound to its static arguments and grad name; calling it with Tensors and Python scalars
+    runs one dispatch (see `run`)."""
+
+    __slots__ = ("fn", "static", "jitted", "node_class", "saves_residuals")
+
+    def __init__(self, fn, name, static):
+        self.fn, self.static, self.node_class = fn, static, node_class(name)
+        self.jitted = _jitted(fn, static)
+        self.saves_residuals = fn in _RESIDUAL_KERNELS
+
+    def __call__(self, *args):
+        arrays = []
+        diff = ()
+        record_grad = _State.enabled
+        for i, a in enumerate(args):
+            if isinstance(a, Tensor):
+                if record_grad and a._requires_grad:
+                    diff += (i,)
+                arrays.append(a._value)
+            else:
+                arrays.append(a)
+        if diff:
+            return self.record(arrays, diff, [args[i]._edge() for i in diff])
+        return _wrap_outputs(self.jitted(*arrays))
+
+    def unary(self, x):
+        """`self(x)` for one Tensor: the hot path of elementwise ops and reductions."""
+        value = x._value
+        if x._requires_grad and _State.enabled:
+            return self.record([value], (0,), [x._edge()])
+        return _wrap_outputs(self.jitted(value))
+
+    def binary(self, a, b):
+        """`self(a, b)` for a Tensor and a Tensor or Python scalar (either side): the hot path of arithmetic."""
+        a_grad = b_grad = False
+        va, vb = a, b
+        if isinstance(a, Tensor):
+            a_grad, va = a._requires_grad, a._value
+        if isinstance(b, Tensor):
+            b_grad, vb = b._requires_grad, b._value
+        if (a_grad or b_grad) and _State.enabled:
+            if a_grad and b_grad:
+                return self.record([va, vb], (0, 1), [a._edge(), b._edge()])
+            return self.record([va, vb], (0,), [a._edge()]) if a_grad else self.record([va, vb], (1,), [b._edge()])
+        return _wrap_outputs(self.jitted(va, vb))
+
+    def record(self, arrays, diff, edges):
+        """Run forward (one plain jit dispatch) and attach a graph node, holding the op's inputs, to its
+        inexact outputs. The node's backward derives the vjp from those inputs in one jitted call, where XLA
+        keeps only the forward work the gradient needs (none for matmul or conv, the cheap elementwise part
+        for exp or softmax)."""
+        if self.saves_residuals:
+            out, residuals = _forward_with_residuals(self.fn, self.static, diff, arrays)
+            saved = (self.fn, self.static, arrays, diff, residuals)
+        else:
+            out = self.jitted(*arrays)
+            saved = (self.fn, self.static, arrays, diff, None)
+        if type(out) is not tuple:
+            if out.aval.dtype.kind in _INEXACT_KINDS:
+                return wrap(out, self.node_class(edges, None, saved))
+            return wrap(out)
+        meta = tuple((o.shape, o.dtype) for o in out if _inexact(o))
+        if not meta:
+            return _wrap_outputs(out)
+        node = self.node_class(edges, meta, saved)
+        tensors = []
+        nr = 0
+        for o in out:
+            if _inexact(o):
+                tensors.append(wrap(o, node, nr))
+                nr += 1
+            else:
+                tensors.append(wrap(o))
+        return tuple(tensors)
+
+
+_ops = {}
+
+
+def _bound(fn, name, static):
+    key = (fn, name, static)
+    op = _ops.get(key)
+    if op is None:
+        op = _ops[key] = Op(fn, name, static)
+    return op
+
+
+def bound(fn, name, **static):
+    """The cached Op running `fn` with keyword arguments `static`, recorded as `name`."""
+    return _bound(fn, name, tuple(static.items()))
+
+
 def run(fn, name, *args, **static):
     """Run `fn` on `args`, recording a `name` node when a Tensor input requires grad."""
-    Tensor = _Types.Tensor
-    static = tuple(static.items())
-    arrays = []
-    diff = ()
-    record_grad = _State.enabled
-    for i, a in enumerate(args):
-        if isinstance(a, Tensor):
-            if record_grad and a._requires_grad:
-                diff += (i,)
-            arrays.append(a._value)
-        else:
-            arrays.append(a)
-    if diff:
-        return record(fn, static, name, arrays, diff, [args[i]._edge() for i in diff])
-    return _wrap_all(_jitted(fn, static)(*arrays))
+    return _bound(fn, name, tuple(static.items()))(*args)
 
 
-def _wrap_all(out):
-    wrap = _Types.wrap
-    if isinstance(out, tuple):
+def _wrap_outputs(out):
+    if type(out) is tuple:
         return tuple(wrap(o) for o in out)
     return wrap(out)
 
 
-def record(fn, static, name, arrays, diff, edges):
-    """Run fn forward (one plain jit dispatch) and attach a graph node, holding fn's inputs, to its inexact
-    outputs. The node's backward derives the vjp from those inputs in one jitted call, where XLA keeps only
-    the forward work the gradient needs (none for matmul or conv, the cheap elementwise part for exp or
-    softmax)."""
-    if getattr(fn, "saves_residuals", False):
-        out, residuals = _forward_with_residuals(fn, static, diff, arrays)
-    else:
-        out, residuals = _jitted(fn, static)(*arrays), None
-    wrap = _Types.wrap
-    saved = (fn, static, arrays, diff, residuals)
-    if not isinstance(out, tuple):
-        if out.dtype not in INEXACT:
-            return wrap(out)
-        return wrap(out, node_class(name)(edges, None, saved), 0)
-    meta = tuple((o.shape, o.dtype) for o in out if o.dtype in INEXACT)
-    if not meta:
-        return _wrap_all(out)
-    node = node_class(name)(edges, meta, saved)
-    tensors = []
-    nr = 0
-    for o in out:
-        if o.dtype in INEXACT:
-            tensors.append(wrap(o, node, nr))
-            nr += 1
-        else:
-            tensors.append(wrap(o))
-    return tuple(tensors)
+def _inexact(array):
+    return array.aval.dtype.kind in _INEXACT_KINDS
+
+
+_INEXACT_KINDS = "fcV"  # V: bfloat16, the only non-numpy dtype a Tensor holds
+
+
+_RESIDUAL_KERNELS = set()
 
 
 def saves_residuals(kernel):
     """Mark a heavy kernel (a whole recurrent layer) whose recorded node keeps its forward's residuals, so its
     backward applies them instead of running the forward again: more memory held, one forward saved."""
-    kernel.saves_residuals = True
+    _RESIDUAL_KERNELS.add(kernel)
     return kernel
 
 
@@ -118,7 +170,7 @@ def _residual_forward(fn, static, diff):
             for i, v in zip(diff, d):
                 full[i] = v
             out = f(*full)
-            return tuple(o for o in (out if isinstance(out, tuple) else (out,)) if o.dtype in INEXACT), out
+            return tuple(o for o in (out if isinstance(out, tuple) else (out,)) if _inexact(o)), out
         _, vjp, out = jax.vjp(split, *(xs[i] for i in diff), has_aux=True)
         leaves, structures[_signature(xs)] = jax.tree_util.tree_flatten(vjp)
         return out, leaves
@@ -147,7 +199,7 @@ def _vjp_traced(f, xs, diff):
         for i, v in zip(diff, d):
             full[i] = v
         out = f(*full)
-        return tuple(o for o in (out if isinstance(out, tuple) else (out,)) if o.dtype in INEXACT)
+        return tuple(o for o in (out if isinstance(out, tuple) else (out,)) if _inexact(o))
 
     return jax.vjp(differentiable_part, *(xs[i] for i in diff))[1]
 
@@ -179,12 +231,11 @@ def replay(node, grads):
     """Dispatch node's backward as a recorded op (create_graph=True): higher-order grads."""
     fn, static, arrays, diff, _ = node._saved
     backward_op = _backward_fn(fn, static, diff, len(arrays))
-    Tensor = _Types.Tensor
     args = list(arrays) + [g._value for g in grads]
     grads_diff = [i for i, g in enumerate(grads) if isinstance(g, Tensor) and g._requires_grad]
     all_diff = diff + tuple(len(arrays) + i for i in grads_diff)
     edges = list(node._edges) + [grads[i]._edge() for i in grads_diff]
-    return record(backward_op, (), node.name(), args, all_diff, edges)
+    return _bound(backward_op, node.name(), ()).record(args, all_diff, edges)
 
 
 _bridge.backward = backward

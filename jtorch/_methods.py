@@ -17,6 +17,7 @@ from ._tensor import Tensor
 from .nn import functional as F
 
 _NUMBER = (int, float, complex, bool, np.number, np.bool_)
+_OPERANDS = (Tensor,) + _NUMBER
 
 
 def _prepare_inplace(self, result):
@@ -50,7 +51,7 @@ def _inplace_reshape(op):
 def _operator(op, reflected=False):
     """A binary dunder: NotImplemented for operands torch would not accept, so Python can try the other side."""
     def method(self, other):
-        if not isinstance(other, (Tensor,) + _NUMBER):
+        if not isinstance(other, _OPERANDS):
             return NotImplemented
         return op(other, self) if reflected else op(self, other)
     return method
@@ -60,7 +61,7 @@ def _inplace_operator(op):
     inplace = _inplace(op)
 
     def method(self, other):
-        if not isinstance(other, (Tensor,) + _NUMBER):
+        if not isinstance(other, _OPERANDS):
             return NotImplemented
         return inplace(self, other)
     return method

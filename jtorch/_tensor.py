@@ -14,7 +14,8 @@ import jax
 import numpy as np
 
 from . import _device, _dtype, _layout, _storage
-from ._dispatch import _Types, _jitted, run
+from . import _dispatch
+from ._dispatch import _jitted, run
 from .autograd import grad_mode
 from .autograd.graph import AccumulateGrad, _bridge, add_hook
 
@@ -544,9 +545,9 @@ def wrap(value, node=None, output_nr=0):
     t._value = value
     t._grad_fn = node
     if node is not None:
-        t._grad_fn = node
-        t._output_nr = output_nr
         t._requires_grad = True
+        if output_nr:
+            t._output_nr = output_nr
     return t
 
 
@@ -591,8 +592,8 @@ def _value_of(t):
     return t._value if isinstance(t, Tensor) else t
 
 
-_Types.Tensor = Tensor
-_Types.wrap = wrap
+_dispatch.Tensor = Tensor
+_dispatch.wrap = wrap
 _bridge.wrap = wrap
 _bridge.value = _value_of
 _bridge.accumulate = _accumulate

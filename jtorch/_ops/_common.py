@@ -63,6 +63,46 @@ def check_broadcast(*xs):
                 return
 
 
+def promoted(input, other):
+    """torch's result dtype of a binary op (`_dtype.result_type`), after checking that its operands
+    broadcast."""
+    check_broadcast(input, other)
+    return _dtype.result_type(input, other)
+
+
+def planned(plan):
+    """Memoise `plan(input, other) -> Op` (type promotion, broadcast checks, binding static arguments) on the
+    operands' signatures -- a Tensor's shape and dtype, a Python scalar's type -- and the default dtype, so a
+    binary op's Python work runs once per signature."""
+    plans = {}
+
+    def lookup(input, other):
+        key = (input._value.aval if isinstance(input, Tensor) else type(input),
+               other._value.aval if isinstance(other, Tensor) else type(other), _dtype._default[0])
+        return plans.get(key) or _plan(plans, key, plan, input, other)
+    return lookup
+
+
+def planned_unary(plan):
+    """Memoise `plan(input, *options) -> Op` on input's shape and dtype, the options' values and the default
+    dtype (unhashable options, such as a list of dims, plan every call)."""
+    plans = {}
+
+    def lookup(input, *options):
+        key = (input._value.aval, _dtype._default[0], *options)
+        try:
+            op = plans.get(key)
+        except TypeError:
+            return plan(input, *options)
+        return op or _plan(plans, key, plan, input, *options)
+    return lookup
+
+
+def _plan(plans, key, plan, *args):
+    op = plans[key] = plan(*args)
+    return op
+
+
 def np_dtype(dtype):
     """The numpy dtype of a torch dtype (or None)."""
     return None if dtype is None else dtype._np

@@ -12,9 +12,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import _dtype
-from .._dispatch import run
+from .._dispatch import bound, run
 from .._tensor import Tensor
-from ._common import broadcast_shapes, dtype_name, wrap_dim
+from ._common import broadcast_shapes, dtype_name, planned, wrap_dim
 from .pointwise import mul, write_out
 
 _HIGHEST = lax.Precision.HIGHEST
@@ -82,31 +82,45 @@ def _matmul(a, b):
     return jnp.matmul(a, b, precision=_HIGHEST)
 
 
-def mm(input, mat2, *, out=None):
+def _product(check):
+    """A product op running `_matmul`; `check(input, other)` raises torch's errors and names the grad_fn (None
+    where the name depends on more than the operands' shapes and dtypes). Memoised on their signature."""
+    @planned
+    def kernel(input, other):
+        name = check(input, other)
+        return None if name is None else bound(_matmul, name)
+
+    def op(input, other, *, out=None):
+        return write_out((kernel(input, other) or bound(_matmul, _check_batched(input, other))).binary(input, other),
+                         out)
+    return op
+
+
+def _check_mm_operands(input, mat2):
     _require_dim(input, 2, "self must be a matrix")
     _require_dim(mat2, 2, "mat2 must be a matrix")
     _check_mm(input.shape, mat2.shape, input.dtype, mat2.dtype)
     _no_bool("addmm_impl_cpu_", input.dtype, _empty(input, mat2))
-    return write_out(run(_matmul, "MmBackward0", input, mat2), out)
+    return "MmBackward0"
 
 
-def bmm(input, mat2, *, out=None):
+def _check_bmm_operands(input, mat2):
     _require_dim(input, 3, "batch1 must be a 3D tensor")
     _require_dim(mat2, 3, "batch2 must be a 3D tensor")
     _check_bmm(input.shape, mat2.shape, input.dtype, mat2.dtype)
     _no_bool("bmm", input.dtype, _empty(input, mat2))
-    return write_out(run(_matmul, "BmmBackward0", input, mat2), out)
+    return "BmmBackward0"
 
 
-def mv(input, vec, *, out=None):
+def _check_mv_operands(input, vec):
     if input.ndim != 2 or vec.ndim != 1:
         raise RuntimeError(f"vector + matrix @ vector expected, got 1, {input.ndim}, {vec.ndim}")
     _check_mv(input.shape, vec.shape[0], (vec.dtype, input.dtype, vec.dtype))
     _no_bool("addmv_impl_cpu", input.dtype, _empty(input, vec))
-    return write_out(run(_matmul, "MvBackward0", input, vec), out)
+    return "MvBackward0"
 
 
-def dot(input, tensor, *, out=None):
+def _check_dot_operands(input, tensor):
     if input.ndim != 1 or tensor.ndim != 1:
         raise RuntimeError(f"1D tensors expected, but got {input.ndim}D and {tensor.ndim}D tensors")
     if input.dtype is not tensor.dtype:
@@ -117,7 +131,13 @@ def dot(input, tensor, *, out=None):
         raise RuntimeError(f"inconsistent tensor size, expected tensor [{n}] and src [{m}] to have the same number "
                            f"of elements, but got {n} and {m} elements respectively")
     _no_bool("dot", input.dtype)
-    return write_out(run(_matmul, "DotBackward0", input, tensor), out)
+    return "DotBackward0"
+
+
+mm = _product(_check_mm_operands)
+bmm = _product(_check_bmm_operands)
+mv = _product(_check_mv_operands)
+dot = _product(_check_dot_operands)
 
 
 def _check_batched(a, b):
@@ -153,24 +173,30 @@ def _check_batched(a, b):
     return "UnsafeViewBackward0"
 
 
-def matmul(input, other, *, out=None):
-    """torch.matmul: dot, mv, mm, or broadcast batched matmul, by the operands' dims, in one dispatch.
-
-    grad_fn names follow torch's route for contiguous operands; torch's special case of a left operand with
-    leading size-1 batch dims is not reproduced in the name."""
+def _check_matmul_operands(input, other):
+    """dot, mv, mm or a batched product by the operands' dims; None for a batched right operand with a left one
+    up to 2-D, where torch's route (so the grad_fn name) depends on whether the left operand requires grad."""
     if input.ndim == 0 or other.ndim == 0:
         raise RuntimeError(f"both arguments to matmul need to be at least 1D, but they are {input.ndim}D and "
                            f"{other.ndim}D")
-    route = {(1, 1): dot, (2, 1): mv, (2, 2): mm}.get((input.ndim, other.ndim))
+    route = {(1, 1): _check_dot_operands, (2, 1): _check_mv_operands, (2, 2): _check_mm_operands}.get(
+        (input.ndim, other.ndim))
     if route is not None:
-        return route(input, other, out=out)
+        return route(input, other)
     if input.ndim == 1 and other.ndim == 2:
         _check_mm((1, input.shape[0]), other.shape, input.dtype, other.dtype)
         _no_bool("addmm_impl_cpu_", input.dtype, _empty(input, other))
-        name = "SqueezeBackward4"
-    else:
-        name = _check_batched(input, other)
-    return write_out(run(_matmul, name, input, other), out)
+        return "SqueezeBackward4"
+    if other.ndim >= 3 and input.ndim <= 2:
+        return None
+    return _check_batched(input, other)
+
+
+matmul = _product(_check_matmul_operands)
+matmul.__doc__ = """torch.matmul: dot, mv, mm, or broadcast batched matmul, by the operands' dims, in one dispatch.
+
+grad_fn names follow torch's route for contiguous operands; torch's special case of a left operand with
+leading size-1 batch dims is not reproduced in the name."""
 
 
 # ---- beta * input + alpha * product --------------------------------------------------------------------

@@ -12,9 +12,9 @@ import numpy as np
 from jax import lax
 
 from .. import _dtype
-from .._dispatch import run
+from .._dispatch import bound, run
 from .._tensor import Tensor
-from ._common import check_broadcast, dtype_name, float_result
+from ._common import check_broadcast, dtype_name, float_result, planned, planned_unary, promoted
 from .nn import clamp_grad0
 
 
@@ -59,9 +59,12 @@ def _unary(jfn, grad_name, floating):
     def compute(x, *, dtype):
         return jfn(x.astype(dtype))
 
+    @planned_unary
+    def kernel(input):
+        return bound(compute, grad_name, dtype=(float_result(input.dtype) if floating else input.dtype)._np)
+
     def op(input, *, out=None):
-        dtype = float_result(input.dtype) if floating else input.dtype
-        return write_out(run(compute, grad_name, input, dtype=dtype._np), out)
+        return write_out(kernel(input).unary(input), out)
     return op
 
 
@@ -128,9 +131,12 @@ absolute = abs
 arcsin, arccos, arctan = asin, acos, atan
 
 
+_relu = bound(clamp_grad0, "ReluBackward0", low=0, high=None)
+
+
 def relu(input, *, out=None):
     """max(x, 0), keeping NaN and -0.0; the gradient is 0 at x <= 0, as torch's."""
-    return write_out(run(clamp_grad0, "ReluBackward0", input, low=0, high=None), out)
+    return write_out(_relu.unary(input), out)
 
 
 def _neg(x):
@@ -179,12 +185,14 @@ def _binary(jfn, grad_name, result=lambda d: d, tensor_only=None):
     def compute(a, b, *, dtype):
         return jfn(_as(a, dtype), _as(b, dtype))
 
+    @planned
+    def kernel(input, other):
+        return bound(compute, grad_name, dtype=result(promoted(input, other))._np)
+
     def op(input, other, *, out=None):
         if tensor_only:
             require_tensor(tensor_only, other)
-        dtype = result(_dtype.result_type(input, other))
-        check_broadcast(input, other)
-        return write_out(run(compute, grad_name, input, other, dtype=dtype._np), out)
+        return write_out(kernel(input, other).binary(input, other), out)
     return op
 
 
@@ -208,10 +216,12 @@ def _comparison(jfn):
     def compute(a, b, *, dtype):
         return jfn(_as(a, dtype), _as(b, dtype))
 
+    @planned
+    def kernel(input, other):
+        return bound(compute, "ComparisonBackward", dtype=promoted(input, other)._np)
+
     def op(input, other, *, out=None):
-        dtype = _dtype.result_type(input, other)
-        check_broadcast(input, other)
-        return write_out(run(compute, "ComparisonBackward", input, other, dtype=dtype._np), out)
+        return write_out(kernel(input, other).binary(input, other), out)
     return op
 
 
@@ -220,10 +230,9 @@ def _bitwise(jfn, name):
         return jfn(_as(a, dtype), _as(b, dtype))
 
     def op(input, other, *, out=None):
-        dtype = _dtype.result_type(input, other)
+        dtype = promoted(input, other)
         if dtype.is_floating_point or dtype.is_complex:
             raise NotImplementedError(f'"{name}_cpu" not implemented for \'{dtype_name(dtype)}\'')
-        check_broadcast(input, other)
         return write_out(run(compute, "BitwiseBackward", input, other, dtype=dtype._np), out)
     return op
 
@@ -277,14 +286,19 @@ def _sub_scaled(a, b, alpha, *, dtype):
     return _as(a, dtype) - _as(alpha, dtype) * _as(b, dtype)
 
 
-def _with_alpha(kernel, scaled_kernel, name, input, other, alpha, out):
+def _with_alpha(kernel, scaled_kernel, name):
     """add/sub: `alpha` scales other; the default alpha=1 compiles without the multiply."""
-    dtype = _dtype.result_type(input, other)
-    check_broadcast(input, other)
-    if alpha == 1:
-        return write_out(run(kernel, name, input, other, dtype=dtype._np), out)
-    _check_alpha(dtype, alpha)
-    return write_out(run(scaled_kernel, name, input, other, alpha, dtype=dtype._np), out)
+    @planned
+    def unscaled(input, other):
+        return bound(kernel, name, dtype=promoted(input, other)._np)
+
+    def op(input, other, *, alpha=1, out=None):
+        if alpha == 1:
+            return write_out(unscaled(input, other).binary(input, other), out)
+        dtype = promoted(input, other)
+        _check_alpha(dtype, alpha)
+        return write_out(run(scaled_kernel, name, input, other, alpha, dtype=dtype._np), out)
+    return op
 
 
 def _check_alpha(dtype, alpha):
@@ -294,8 +308,8 @@ def _check_alpha(dtype, alpha):
         raise RuntimeError("Boolean alpha only supported for Boolean results.")
 
 
-def add(input, other, *, alpha=1, out=None):
-    return _with_alpha(_add, _add_scaled, "AddBackward0", input, other, alpha, out)
+add = _with_alpha(_add, _add_scaled, "AddBackward0")
+_sub_op = _with_alpha(_sub, _sub_scaled, "SubBackward0")
 
 
 def _is_bool(x):
@@ -309,7 +323,7 @@ def sub(input, other, *, alpha=1, out=None):
     if _is_bool(input) or _is_bool(other):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are trying "
                            "to invert a mask, use the `~` or `logical_not()` operator instead.")
-    return _with_alpha(_sub, _sub_scaled, "SubBackward0", input, other, alpha, out)
+    return _sub_op(input, other, alpha=alpha, out=out)
 
 
 subtract = sub
@@ -337,8 +351,7 @@ def _floor_div(a, b, *, dtype):
 
 def div(input, other, *, rounding_mode=None, out=None):
     """True division promotes integers to the default float; 'trunc' and 'floor' keep the dtype."""
-    dtype = _dtype.result_type(input, other)
-    check_broadcast(input, other)
+    dtype = promoted(input, other)
     if rounding_mode is None:
         return write_out(run(_true_div, "DivBackward0", input, other, dtype=float_result(dtype)._np), out)
     kernels = {"trunc": _trunc_div, "floor": _floor_div}

@@ -13,9 +13,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import _dtype
-from .._dispatch import run
+from .._dispatch import bound, run
 from .._tensor import Tensor
-from ._common import dtype_name, float_result, wrap_dim, wrap_dims
+from ._common import dtype_name, float_result, planned_unary, wrap_dim, wrap_dims
 from .pointwise import maximum, minimum, write_out
 
 # ---- arguments ---------------------------------------------------------------------------------------------
@@ -106,10 +106,23 @@ def _reduction(op, name, input, dim, keepdim, dtype, out, empty=None):
                          dtype=None if dtype is None else dtype._np), out)
 
 
+def _reduction_kernel(op, name_without_dim, name_with_dim, result_dtype):
+    """sum/mean's Op for (input, dim, keepdim, dtype): their Python work (dims, dtype, checks) memoised on
+    input's signature and the options."""
+    @planned_unary
+    def kernel(input, dim, keepdim, dtype):
+        name = name_without_dim if dim is None and not keepdim else name_with_dim
+        return bound(_reduce, name, op=op, axes=_axes(input, dim), keepdim=keepdim,
+                     dtype=result_dtype(input, dtype)._np)
+    return kernel
+
+
+_sum = _reduction_kernel(jnp.sum, "SumBackward0", "SumBackward1", _accumulate_dtype)
+
+
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Differs from torch: `torch.sum(x, None)` is named SumBackward0 here (as `x.sum()`), not SumBackward1."""
-    name = "SumBackward0" if dim is None and not keepdim else "SumBackward1"
-    return _reduction(jnp.sum, name, input, dim, keepdim, _accumulate_dtype(input, dtype), out)
+    return write_out(_sum(input, dim, keepdim, dtype).unary(input), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -129,13 +142,18 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, out=None):
                          dtype=_accumulate_dtype(input, dtype)._np), out)
 
 
+def _mean_dtype(input, dtype):
+    kind = "Input" if dtype is None else "Optional"
+    return _require_floating(input, dtype, "mean(): could not infer output dtype. " + kind +
+                             " dtype must be either a floating point or complex dtype. Got: {}")
+
+
+_mean = _reduction_kernel(jnp.mean, "MeanBackward0", "MeanBackward1", _mean_dtype)
+
+
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Differs from torch: `torch.mean(x, None)` is named MeanBackward0 here (as `x.mean()`)."""
-    kind = "Input" if dtype is None else "Optional"
-    d = _require_floating(input, dtype, "mean(): could not infer output dtype. " + kind +
-                          " dtype must be either a floating point or complex dtype. Got: {}")
-    name = "MeanBackward0" if dim is None and not keepdim else "MeanBackward1"
-    return _reduction(jnp.mean, name, input, dim, keepdim, d, out)
+    return write_out(_mean(input, dim, keepdim, dtype).unary(input), out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
