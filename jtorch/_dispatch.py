@@ -3,13 +3,16 @@
 `run(fn, name, *args, **static)` executes the pure jax function
 `fn(*arrays, **static)`: Tensors are unwrapped to their arrays, Python
 scalars pass through as (weakly typed) dynamic jit arguments, keyword
-arguments are static and must be hashable. One cached `jax.jit(fn)` runs
-the op; when grad mode is on and an input requires grad, a graph node
-named `name` records fn and its inputs, and backward runs one cached
-`jax.jit` of fn's vjp. Heavy kernels marked `saves_residuals` (a whole
-recurrent layer) instead run forward as one jit of `jax.vjp`, keep its
-residuals in the node, and backward applies them without a second forward. Caches are keyed by (fn, static args,
-differentiable positions); jit specialises on shapes and dtypes.
+arguments are static and must be hashable. `fn`, `static` and `name` bind
+once into a cached `Op` holding the `jax.jit` of fn; calling it runs one
+dispatch and, when grad mode is on and an input requires grad, records a
+graph node named `name` holding fn and its inputs, whose backward runs one
+cached `jax.jit` of fn's vjp. Hot ops skip `run`'s argument handling: they
+keep their Op per operand signature (`_ops._common.planned`) and call its
+`unary`/`binary` entry points. Heavy kernels marked `saves_residuals` (a
+whole recurrent layer) instead run forward as one jit of `jax.vjp`, keep
+its residuals in the node, and backward applies them without a second
+forward. jit specialises on shapes and dtypes.
 """
 import functools
 

@@ -80,6 +80,7 @@ def from_numpy_dtype(np_dtype):
 
 
 _default = [float32]
+default_dependents = []  # caches computed under the default dtype: cleared when it changes
 
 
 def get_default_dtype():
@@ -89,7 +90,10 @@ def get_default_dtype():
 def set_default_dtype(d):
     if d not in (float16, bfloat16, float32, float64):
         raise TypeError("only floating-point types are supported as the default type")
-    _default[0] = d
+    if d is not _default[0]:
+        _default[0] = d
+        for cache in default_dependents:
+            cache.clear()
 
 
 def default_complex_dtype():

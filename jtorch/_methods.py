@@ -49,11 +49,15 @@ def _inplace_reshape(op):
 
 
 def _operator(op, reflected=False):
-    """A binary dunder: NotImplemented for operands torch would not accept, so Python can try the other side."""
+    """A binary dunder: NotImplemented for operands torch would not accept, so Python can try the other side.
+    Ops keeping their Op per operand signature (`op.plan`) dispatch through it directly."""
+    plan = getattr(op, "plan", None)
+
     def method(self, other):
         if not isinstance(other, _OPERANDS):
             return NotImplemented
-        return op(other, self) if reflected else op(self, other)
+        a, b = (other, self) if reflected else (self, other)
+        return op(a, b) if plan is None else plan(a, b).binary(a, b)
     return method
 
 

@@ -231,8 +231,9 @@ class Tensor:
     # ---- autograd ----
     def _edge(self):
         """Where a gradient for this tensor goes: (producing node, output index)."""
-        if self._grad_fn is not None:
-            return (self._grad_fn, self._output_nr)
+        node = self._grad_fn
+        if node is not None:
+            return (node, self._output_nr)
         acc = self._accumulator
         if acc is None:
             acc = self._accumulator = AccumulateGrad(self)

@@ -88,12 +88,20 @@ def _product(check):
     @planned
     def kernel(input, other):
         name = check(input, other)
-        return None if name is None else bound(_matmul, name)
+        return _NamedAtCall if name is None else bound(_matmul, name)
 
     def op(input, other, *, out=None):
-        return write_out((kernel(input, other) or bound(_matmul, _check_batched(input, other))).binary(input, other),
-                         out)
+        return write_out(kernel(input, other).binary(input, other), out)
+    op.plan = kernel
     return op
+
+
+class _NamedAtCall:
+    """The product whose grad_fn name torch picks by whether the left operand requires grad."""
+
+    @staticmethod
+    def binary(input, other):
+        return bound(_matmul, _check_batched(input, other)).binary(input, other)
 
 
 def _check_mm_operands(input, mat2):

@@ -193,6 +193,7 @@ def _binary(jfn, grad_name, result=lambda d: d, tensor_only=None):
         if tensor_only:
             require_tensor(tensor_only, other)
         return write_out(kernel(input, other).binary(input, other), out)
+    op.plan = None if tensor_only else kernel
     return op
 
 
@@ -222,6 +223,7 @@ def _comparison(jfn):
 
     def op(input, other, *, out=None):
         return write_out(kernel(input, other).binary(input, other), out)
+    op.plan = kernel
     return op
 
 
@@ -298,6 +300,7 @@ def _with_alpha(kernel, scaled_kernel, name):
         dtype = promoted(input, other)
         _check_alpha(dtype, alpha)
         return write_out(run(scaled_kernel, name, input, other, alpha, dtype=dtype._np), out)
+    op.plan = unscaled
     return op
 
 
