@@ -135,7 +135,10 @@ def bound(fn, name, **static):
 
 def run(fn, name, *args, **static):
     """Run `fn` on `args`, recording a `name` node when a Tensor input requires grad."""
-    return _bound(fn, name, tuple(static.items()))(*args)
+    op = _bound(fn, name, tuple(static.items()))
+    if len(args) == 1 and isinstance(args[0], Tensor):
+        return op.unary(args[0])
+    return op(*args)
 
 
 def _wrap_outputs(out):

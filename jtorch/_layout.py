@@ -67,6 +67,7 @@ def overlaps(layout):
     return any(stride == 0 and size > 1 for size, stride in zip(layout.shape, layout.strides))
 
 
+@functools.lru_cache(maxsize=4096)
 def viewed(layout, new_shape):
     """`new_shape` viewing the layout's elements in the same order, or None when torch's `view` would refuse."""
     shape, strides = layout.shape, layout.strides
@@ -97,6 +98,7 @@ def viewed(layout, new_shape):
     return _with(layout, shape=new_shape, strides=tuple(new_strides)) if view_d == -1 else None
 
 
+@functools.lru_cache(maxsize=4096)
 def permuted(layout, axes):
     return _with(layout, shape=tuple(layout.shape[a] for a in axes), strides=tuple(layout.strides[a] for a in axes))
 

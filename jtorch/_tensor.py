@@ -72,19 +72,20 @@ class Tensor:
     # ---- state ----
     @property
     def shape(self):
-        return Size(self._value.shape)
+        return Size(self._value.aval.shape)
 
     def size(self, dim=None):
+        shape = self._value.aval.shape
         if dim is None:
-            return Size(self._value.shape)
-        return self._value.shape[_wrap_dim(dim, self.ndim)]
+            return Size(shape)
+        return shape[_wrap_dim(dim, len(shape))]
 
     @property
     def ndim(self):
-        return self._value.ndim
+        return len(self._value.aval.shape)
 
     def dim(self):
-        return self._value.ndim
+        return len(self._value.aval.shape)
 
     ndimension = dim
 
@@ -95,7 +96,7 @@ class Tensor:
 
     @property
     def dtype(self):
-        return _dtype._FROM_NP[self._value.dtype]
+        return _dtype._FROM_NP[self._value.aval.dtype]
 
     def element_size(self):
         return self._value.dtype.itemsize

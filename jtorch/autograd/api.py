@@ -1,5 +1,5 @@
 """torch.autograd.backward and torch.autograd.grad on top of the graph engine."""
-import numpy as np
+import jax.numpy as jnp
 
 from . import grad_mode
 from .graph import run_backward
@@ -23,7 +23,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = wrap(np.ones(out.shape, out._value.dtype))
+            g = wrap(jnp.ones(out.shape, out._value.dtype))
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif tuple(g.shape) != tuple(out.shape):
@@ -59,7 +59,7 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of `outputs` with respect to `inputs`, without touching any `.grad`."""
-    from .._tensor import wrap
+    from .._tensor import Tensor, wrap
     outputs = _as_tuple(outputs)
     inputs = _as_tuple(inputs)
     if retain_graph is None:
@@ -75,7 +75,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     for t, g in zip(inputs, grads):
         if g is None:
             if materialize_grads:
-                g = np.zeros(t.shape, t._value.dtype)
+                g = jnp.zeros(t.shape, t._value.dtype)
             elif not allow_unused:
                 raise RuntimeError(
                     "One of the differentiated Tensors appears to not have been used in the graph. "
@@ -83,5 +83,5 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             else:
                 result.append(None)
                 continue
-        result.append(g if create_graph and not isinstance(g, np.ndarray) else wrap(g))
+        result.append(g if create_graph and isinstance(g, Tensor) else wrap(g))
     return tuple(result)

@@ -1,5 +1,5 @@
 """torch.autograd.Function: user-defined forward/backward pairs recorded in the graph."""
-import numpy as np
+import jax.numpy as jnp
 
 from .grad_mode import _State, no_grad, set_grad_enabled
 from .graph import Node, _bridge
@@ -39,7 +39,7 @@ class _FunctionNode(Node):
         wrap = _bridge.wrap
         tensors = [None if g is None else (g if create_graph else wrap(g)) for g in grads]
         if self._ctx.materialize_grads:
-            tensors = [wrap(np.zeros(shape, dtype)) if t is None else t
+            tensors = [wrap(jnp.zeros(shape, dtype)) if t is None else t
                        for t, (shape, dtype) in zip(tensors, self._out_meta)]
         with set_grad_enabled(create_graph):
             result = self._function.backward(self._ctx, *tensors)

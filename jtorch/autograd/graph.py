@@ -9,7 +9,7 @@ node's class is named as torch names it (`AddBackward0`).
 import heapq
 import itertools
 import jax
-import numpy as np
+import jax.numpy as jnp
 
 _counter = itertools.count()
 _QUALIFIED_NAMES = {"CopySlices": "torch::autograd::CopySlices", "AccumulateGrad": "torch::autograd::AccumulateGrad"}
@@ -133,7 +133,7 @@ _add = jax.jit(lambda a, b: a + b)
 
 def _zeros(meta, create_graph):
     shape, dtype = meta
-    z = np.zeros(shape, dtype)
+    z = jnp.zeros(shape, dtype)
     return _bridge.wrap(z) if create_graph else z
 
 
