@@ -1,7 +1,8 @@
 """Per-op eager overhead: jtorch vs torch (and one bare jax.jit call) on small tensors, in one run.
 
 Run: python benchmarks/op_overhead.py
-Prints microseconds per op for torch, jtorch and the ratio, with and without requires_grad.
+Prints microseconds per op (best of several timed loops) for torch, jtorch and the ratio, with and without
+requires_grad.
 """
 import time
 
@@ -11,19 +12,24 @@ import numpy as np
 import torch
 
 import jtorch
+from _timing import best_time
 
 
-def per_call_us(fn, min_time=0.3):
-    fn()
+def per_call_us(fn, rounds=7, round_time=0.05):
+    """Microseconds per `fn()`: the best of `rounds` timed loops of about `round_time` seconds each."""
     fn()
     n, elapsed = 1, 0.0
-    while elapsed < min_time:
-        n *= 4
+    while elapsed < round_time:
+        n *= 2
         start = time.perf_counter()
         for _ in range(n):
             fn()
         elapsed = time.perf_counter() - start
-    return elapsed / n * 1e6
+
+    def loop():
+        for _ in range(n):
+            fn()
+    return best_time(loop, rounds) / n * 1e6
 
 
 def cases(lib, requires_grad):

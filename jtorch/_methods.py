@@ -40,6 +40,15 @@ def _inplace(op):
     return method
 
 
+def _float_power_into_self(self, exponent):
+    """float_power_: torch writes the double (or complex double) result only into a tensor of that dtype."""
+    result = pointwise.float_power(self, exponent)
+    if result.dtype is not self.dtype:
+        raise RuntimeError(f"the base given to float_power_ has dtype {dtype_name(self.dtype)} but the operation's "
+                           f"result requires dtype {dtype_name(result.dtype)}")
+    return result
+
+
 def _inplace_reshape(op):
     """squeeze_, t_, ...: self takes the op's result, a view of self with the new shape."""
     def method(self, *args, **kwargs):
@@ -210,7 +219,7 @@ _INPLACE = (
     "fix", "frac", "relu", "neg", "negative", "round", "eq", "ne", "lt", "le", "gt", "ge", "logical_and",
     "logical_or", "logical_xor", "logical_not", "bitwise_and", "bitwise_or", "bitwise_xor", "bitwise_not", "mul",
     "multiply", "fmod", "remainder", "atan2", "hypot", "copysign", "xlogy", "add", "sub", "subtract", "div", "divide",
-    "true_divide", "floor_divide", "pow", "float_power", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul",
+    "true_divide", "floor_divide", "pow", "clamp", "clip", "clamp_min", "clamp_max", "lerp", "addcmul",
     "addcdiv", "nan_to_num", "tril", "triu", "cumsum", "cumprod", "scatter", "scatter_add", "scatter_reduce",
     "index_add", "index_copy", "index_fill", "masked_fill", "addmm", "addmv", "baddbmm", "addbmm",
     "bitwise_left_shift", "bitwise_right_shift", "conj_physical", "gcd", "heaviside", "lcm", "ldexp", "nextafter",
@@ -224,6 +233,7 @@ def bind():
         setattr(Tensor, name, fn)
     for name in _INPLACE:
         setattr(Tensor, name + "_", _inplace(_METHODS[name]))
+    Tensor.float_power_ = _inplace(_float_power_into_self)
     for name in _INPLACE_RESHAPES:
         setattr(Tensor, name + "_", _inplace_reshape(_METHODS[name]))
     for name, op in _BINARY_OPERATORS.items():

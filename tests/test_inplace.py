@@ -201,3 +201,24 @@ def test_optimizer_updates_reach_data_aliases():
 def test_shape_changing_inplace_on_alias_leaves_base_alone():
     t, j = run_both(lambda lib, x: (x.detach().t_(), x)[1], X)
     assert_same(j, t)
+
+
+@pytest.mark.parametrize("dtype,exponent", [
+    (torch.float32, 2), (torch.complex64, 2), (torch.int64, 2), (torch.float64, "complex"), (torch.float64, 2),
+    (torch.complex128, 0.5),
+])
+def test_float_power_inplace_needs_a_double_base(dtype, exponent):
+    """float_power_ writes only into the double (complex double) dtype its result has, with torch's message."""
+    base = torch.tensor([1.5, 2.0]).to(dtype)
+
+    def fn(lib, x):
+        e = lib.ones(2, dtype=lib.complex64) if exponent == "complex" else exponent
+        try:
+            return x.float_power_(e)
+        except RuntimeError as error:
+            return str(error)
+    expected, got = fn(torch, base.clone()), fn(jtorch, to_jt(base))
+    if isinstance(expected, str):
+        assert got == expected
+    else:
+        assert_same(got, expected)

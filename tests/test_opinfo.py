@@ -47,7 +47,6 @@ XFAIL = {
     "argsort-bool": "ties: torch's unstable CPU sort orders equal keys otherwise",
     "bernoulli-float64": "random samples are not differentiable in jtorch",
     "chalf": "complex32 has no jax dtype",
-    "float_power-float32": "in-place float_power_ on float32 misses torch's dtype error",
     "geqrf": "not implemented (jax has no public geqrf)",
     "grid_sampler_2d": "not implemented",
     "grid_sampler_3d": "not implemented",
