@@ -1,8 +1,16 @@
 """torch.autograd.backward and torch.autograd.grad on top of the graph engine."""
+import functools
+
 import jax.numpy as jnp
 
 from . import grad_mode
 from .graph import run_backward
+
+
+@functools.lru_cache(maxsize=64)
+def _ones(shape, dtype):
+    """The implicit gradient of a one-element output (jax arrays are immutable, so one serves every call)."""
+    return jnp.ones(shape, dtype)
 
 
 def _as_tuple(x):
@@ -23,7 +31,7 @@ def _root_grads(outputs, grad_outputs, create_graph):
         if g is None:
             if out.numel() != 1:
                 raise RuntimeError("grad can be implicitly created only for scalar outputs")
-            g = wrap(jnp.ones(out.shape, out._value.dtype))
+            g = wrap(_ones(tuple(out.shape), out._value.dtype))
         elif not isinstance(g, Tensor):
             raise TypeError(f"gradients can be either Tensors or None, but got {type(g).__name__}")
         elif tuple(g.shape) != tuple(out.shape):
