@@ -44,12 +44,13 @@ class Op:
     """A kernel bound to its static arguments and grad name; calling it with Tensors and Python scalars
     runs one dispatch (see `run`)."""
 
-    __slots__ = ("fn", "static", "jitted", "node_class", "saves_residuals")
+    __slots__ = ("fn", "static", "jitted", "node_class", "saves_residuals", "backward_jits")
 
     def __init__(self, fn, name, static):
         self.fn, self.static, self.node_class = fn, static, node_class(name)
         self.jitted = _jitted(fn, static)
         self.saves_residuals = fn in _RESIDUAL_KERNELS
+        self.backward_jits = {}
 
     def __call__(self, *args):
         arrays = []
@@ -94,10 +95,10 @@ class Op:
         for exp or softmax)."""
         if self.saves_residuals:
             out, residuals = _forward_with_residuals(self.fn, self.static, diff, arrays)
-            saved = (self.fn, self.static, arrays, diff, residuals)
+            saved = (self, arrays, diff, residuals)
         else:
             out = self.jitted(*arrays)
-            saved = (self.fn, self.static, arrays, diff, None)
+            saved = (self, arrays, diff, None)
         if type(out) is not tuple:
             if out.aval.dtype.kind in _INEXACT_KINDS:
                 return wrap(out, self.node_class(edges, None, saved))
@@ -227,16 +228,20 @@ def _backward_jit(fn, static, diff, n_inputs):
 
 def backward(node, grads):
     """Gradients of node's differentiable inputs for `grads` of its outputs (one jitted dispatch)."""
-    fn, static, arrays, diff, residuals = node._saved
+    op, arrays, diff, residuals = node._saved
     if residuals is not None:
         return _apply_residuals(residuals[0], residuals[1], tuple(grads))
-    return _backward_jit(fn, static, diff, len(arrays))(*arrays, *grads)
+    key = (diff, len(arrays))
+    jitted = op.backward_jits.get(key)
+    if jitted is None:
+        jitted = op.backward_jits[key] = _backward_jit(op.fn, op.static, *key)
+    return jitted(*arrays, *grads)
 
 
 def replay(node, grads):
     """Dispatch node's backward as a recorded op (create_graph=True): higher-order grads."""
-    fn, static, arrays, diff, _ = node._saved
-    backward_op = _backward_fn(fn, static, diff, len(arrays))
+    op, arrays, diff, _ = node._saved
+    backward_op = _backward_fn(op.fn, op.static, diff, len(arrays))
     args = list(arrays) + [g._value for g in grads]
     grads_diff = [i for i, g in enumerate(grads) if isinstance(g, Tensor) and g._requires_grad]
     all_diff = diff + tuple(len(arrays) + i for i in grads_diff)
