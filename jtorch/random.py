@@ -27,6 +27,7 @@ Where jtorch differs from torch:
 * ``normal_`` follows torch's path for contiguous tensors.
 """
 import contextlib
+import functools
 import math
 import os
 import warnings
@@ -72,6 +73,9 @@ _EXACT_LIBM_SIZE = 64
 _CPU = jax.devices("cpu")[0]
 _KERNEL_CHUNK = 1 << 20
 _KERNEL_BUCKETS = (1 << 8, 1 << 12, 1 << 16, 1 << 18, 1 << 19, _KERNEL_CHUNK)
+# Blocks of 16 per call of the normal kernel (so 512 .. 2**18 elements).
+_NORMAL_CHUNK = 1 << 14
+_NORMAL_BUCKETS = (1 << 5, 1 << 9, 1 << 12, 1 << 13, _NORMAL_CHUNK)
 _TWO_PI = 2.0 * math.pi
 _INT64_MIN = -(1 << 63)
 _INT64_MAX = (1 << 63) - 1
@@ -128,6 +132,15 @@ def _exact_fma32(a, b, c):
     return _round_to_odd(*_two_sum(a * b, c)).astype(jnp.float32)
 
 
+def _fma32_rounded_twice(a, b, c):
+    """Float32 ``a * b + c`` from the float64 sum of the exact product: the
+    correctly rounded FMA unless that sum is inexact and lies on a float32
+    rounding midpoint, which cannot happen for ``c = 0`` and does not for
+    the inputs of the normal kernel's log and sincos (tests try them all)."""
+    a, b, c = (jnp.asarray(x, jnp.float32).astype(jnp.float64) for x in (a, b, c))
+    return (a * b + c).astype(jnp.float32)
+
+
 def _host_kernel(kernel, arrays, scalars=()):
     """Runs an elementwise jitted ``kernel(*arrays, *scalars)`` on the CPU over
     equal-length 1-D numpy arrays, in chunks padded to a few sizes (so it
@@ -138,13 +151,17 @@ def _host_kernel(kernel, arrays, scalars=()):
     for start in range(0, max(count, 1), _KERNEL_CHUNK):
         pieces = [array[start:start + _KERNEL_CHUNK] for array in arrays]
         size = pieces[0].size
-        padding = next(bucket for bucket in _KERNEL_BUCKETS if bucket >= size) - size
+        padding = _bucket(size, _KERNEL_BUCKETS) - size
         inputs = [jax.device_put(np.pad(piece, (0, padding)) if padding else piece, _CPU)
                   for piece in pieces]
         chunks.append([np.asarray(output)[:size] for output in kernel(*inputs, *scalars)])
     if len(chunks) == 1:
         return chunks[0]
     return [np.concatenate(parts) for parts in zip(*chunks)]
+
+
+def _bucket(size, buckets):
+    return next(bucket for bucket in buckets if bucket >= size)
 
 
 _fma64_kernel = jax.jit(lambda a, b, c: (_exact_fma64(a, b, c),))
@@ -179,14 +196,15 @@ def _cast(values, dtype):
     """``static_cast`` to ``dtype``; half and bfloat16 go through float as in c10."""
     if dtype in _REDUCED_FLOATS:
         values = values.astype(_F32)
-    return values.astype(dtype)
+    return values.astype(dtype, copy=False)
 
 
 # ------------------------------------------------ torch's AVX2 float32 math
 
-def _avx_log(x):
+def _avx_log(x, fma=_fma32_rounded_twice):
     """Cephes logf as in torch's avx_mathfun.h ``log256_ps`` (x > 0), with the
-    multiply-adds GCC fuses into FMAs."""
+    multiply-adds GCC fuses into FMAs.  The default ``fma`` is exact for
+    ``x = 1 - u``, u any 24-bit uniform (tests check all of them)."""
     f = np.float32
     bits = lax.bitcast_convert_type(jnp.maximum(x, f(np.finfo(np.float32).tiny)), jnp.int32)
     exponent = ((bits >> 23) - 0x7F).astype(jnp.float32) + f(1)
@@ -199,30 +217,31 @@ def _avx_log(x):
     for coef in (-1.1514610310e-1, 1.1676998740e-1, -1.2420140846e-1,
                  1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1,
                  -2.4999993993e-1, 3.3333331174e-1):
-        y = _exact_fma32(y, x, f(coef))
-    y = _exact_fma32(y * x, z, exponent * f(-2.12194440e-4))
+        y = fma(y, x, f(coef))
+    y = fma(y * x, z, exponent * f(-2.12194440e-4))
     y = y - z * f(0.5)
-    return _exact_fma32(exponent, f(0.693359375), x + y)
+    return fma(exponent, f(0.693359375), x + y)
 
 
-def _avx_sincos(x):
+def _avx_sincos(x, fma=_fma32_rounded_twice):
     """Cephes sinf/cosf as in torch's avx_mathfun.h ``sincos256_ps`` (x >= 0),
-    with GCC's FMA contractions."""
+    with GCC's FMA contractions.  The default ``fma`` is exact for
+    ``x = 2 pi u``, u any 24-bit uniform (tests check all of them)."""
     f = np.float32
     octant = ((x * f(1.27323954473516)).astype(jnp.int32) + 1) & ~1
     y = octant.astype(jnp.float32)
     for part in (-0.78515625, -2.4187564849853515625e-4, -3.77489497744594108e-8):
-        x = _exact_fma32(y, f(part), x)
+        x = fma(y, f(part), x)
     sin_negative = (octant & 4) != 0
     cos_negative = (~(octant - 2) & 4) != 0
     use_sin_poly = (octant & 2) == 0
     z = x * x
-    cos_poly = _exact_fma32(f(2.443315711809948e-5), z, f(-1.388731625493765e-3))
-    cos_poly = _exact_fma32(cos_poly, z, f(4.166664568298827e-2))
-    cos_poly = _exact_fma32(cos_poly * z, z, -(z * f(0.5))) + f(1)
-    sin_poly = _exact_fma32(f(-1.9515295891e-4), z, f(8.3321608736e-3))
-    sin_poly = _exact_fma32(sin_poly, z, f(-1.6666654611e-1))
-    sin_poly = _exact_fma32(sin_poly * z, x, x)
+    cos_poly = fma(f(2.443315711809948e-5), z, f(-1.388731625493765e-3))
+    cos_poly = fma(cos_poly, z, f(4.166664568298827e-2))
+    cos_poly = fma(cos_poly * z, z, -(z * f(0.5))) + f(1)
+    sin_poly = fma(f(-1.9515295891e-4), z, f(8.3321608736e-3))
+    sin_poly = fma(sin_poly, z, f(-1.6666654611e-1))
+    sin_poly = fma(sin_poly * z, x, x)
     sin_part = jnp.where(use_sin_poly, sin_poly, f(0))
     cos_part = jnp.where(use_sin_poly, f(0), cos_poly)
     sin = cos_part + sin_part
@@ -230,13 +249,20 @@ def _avx_sincos(x):
     return jnp.where(sin_negative, -sin, sin), jnp.where(cos_negative, -cos, cos)
 
 
-@jax.jit
-def _normal_fill_kernel(first, second, mean, std):
-    """torch's AVX2 ``NormalFill16<float>``: ``first``/``second`` hold the first
-    and last 8 uniforms of each block of 16; returns the two output halves."""
-    radius = jnp.sqrt(np.float32(-2.0) * _avx_log(np.float32(1.0) - first))
-    sin, cos = _avx_sincos(np.float32(_TWO_PI) * second)
-    return _exact_fma32(radius * cos, std, mean), _exact_fma32(radius * sin, std, mean)
+@functools.partial(jax.jit, static_argnames="fma")
+def _normal_fill_kernel(first, second, mean, std, fma):
+    """torch's AVX2 ``NormalFill16<float>``: ``first``/``second`` hold the words
+    of the first and last 8 uniforms of each block of 16; returns the two
+    output halves, ``fma(normal, std, mean)``, as the real and imaginary
+    parts of one array (so that one fused loop computes both)."""
+    radius = jnp.sqrt(np.float32(-2.0) * _avx_log(np.float32(1.0) - _unit_floats(first)))
+    sin, cos = _avx_sincos(np.float32(_TWO_PI) * _unit_floats(second))
+    return lax.complex(fma(radius * cos, std, mean), fma(radius * sin, std, mean))
+
+
+def _unit_floats(words):
+    """Uniform floats from uint32 words as in ``Generator._unit_float``."""
+    return (words & 0xFFFFFF).astype(jnp.int32).astype(jnp.float32) * np.float32(2.0 ** -24)
 
 
 # ------------------------------------------------------------------- checks
@@ -481,17 +507,14 @@ class Generator:
         # float/double fill all `count` uniforms before redrawing the last
         # block; half/bfloat16 draw only whole blocks.
         drawn = blocks * 16 if dtype in _REDUCED_FLOATS else count
-        total = drawn + (16 if rest else 0)
         if dtype == _F64:
-            uniforms = self._unit_double(total)
-            transform = _box_muller_double
+            draw, transform = self._unit_double, _box_muller_double
         else:
-            uniforms = self._unit_float(total)
-            transform = _box_muller_avx
-        values = transform(uniforms[:blocks * 16], mean, std)
+            draw, transform = self._random32, _box_muller_avx
+        values = transform(draw, blocks, mean, std)
+        draw(drawn - blocks * 16)  # the partial block's uniforms, then overwritten
         if rest:
-            tail = transform(uniforms[drawn:], mean, std)
-            values = np.concatenate([values[:count - 16], tail])
+            values = np.concatenate([values[:count - 16], transform(draw, 1, mean, std)])
         return _cast(values, dtype)
 
     def _fma_normals(self, count, mean, std):
@@ -732,34 +755,49 @@ def _state_array(state):
     return np.ascontiguousarray(array.ravel())
 
 
-def _box_muller_double(uniforms, mean, std):
-    """torch's generic ``NormalFill16<double>`` over whole blocks of 16."""
-    blocks = uniforms.reshape(-1, 2, 8)
-    radius = np.sqrt(-2.0 * _libm("log", 1.0 - blocks[:, 0]))
-    theta = _TWO_PI * blocks[:, 1]
+def _box_muller_double(draw, blocks, mean, std):
+    """torch's generic ``NormalFill16<double>`` over ``blocks`` blocks of 16
+    uniforms from ``draw``."""
+    uniforms = draw(16 * blocks).reshape(-1, 2, 8)
+    radius = np.sqrt(-2.0 * _libm("log", 1.0 - uniforms[:, 0]))
+    theta = _TWO_PI * uniforms[:, 1]
     pair = np.stack([radius * _libm("cos", theta), radius * _libm("sin", theta)], 1)
     return _fma64(pair, std, mean).ravel()
 
 
-def _box_muller_avx(uniforms, mean, std):
-    """torch's AVX2 ``NormalFill16<float>`` over whole blocks of 16."""
-    blocks = uniforms.reshape(-1, 2, 8)
-    halves = [np.ascontiguousarray(blocks[:, i]).ravel() for i in (0, 1)]
-    scalars = (np.float32(mean), np.float32(std))
-    cos_half, sin_half = _host_kernel(_normal_fill_kernel, halves, scalars)
-    return np.stack([cos_half.reshape(-1, 8), sin_half.reshape(-1, 8)], 1).ravel()
+def _box_muller_avx(draw, blocks, mean, std):
+    """torch's AVX2 ``NormalFill16<float>`` over ``blocks`` blocks of 16 words
+    from ``draw``, taken a chunk at a time so that each chunk's kernel runs
+    while the next chunk is drawn."""
+    scalars = [jax.device_put(np.float32(x), _CPU) for x in (mean, std)]
+    # With a zero mean the float64 sum is exact, so rounding it once is the FMA.
+    fma = _exact_fma32 if mean else _fma32_rounded_twice
+    running = []
+    for start in range(0, blocks, _NORMAL_CHUNK):
+        size = min(_NORMAL_CHUNK, blocks - start)
+        halves = np.zeros((2, _bucket(size, _NORMAL_BUCKETS), 8), np.uint32)
+        halves[:, :size] = draw(16 * size).reshape(size, 2, 8).transpose(1, 0, 2)
+        inputs = [jax.device_put(half, _CPU) for half in halves]
+        running.append((start, size, _normal_fill_kernel(*inputs, *scalars, fma)))
+    normals = np.empty((blocks, 2, 8), _F32)
+    for start, size, pending in running:
+        pairs = np.asarray(pending)[:size]
+        normals[start:start + size, 0] = pairs.real
+        normals[start:start + size, 1] = pairs.imag
+    return normals.ravel()
 
 
 def _stable_order(keys, bound):
-    """``argsort(keys, kind='stable')`` for keys in [0, bound), by 16-bit radix
-    passes (numpy's radix sort) where they suffice."""
+    """``argsort(keys, kind='stable')`` for keys in [0, bound): numpy's radix
+    sort (8 and 16-bit keys) on the bits below the top 16, then on those."""
     if bound > 1 << 32:
         return np.argsort(keys, kind="stable")
-    order = np.argsort((keys & 0xFFFF).astype(np.uint16), kind="stable")
-    if bound > 1 << 16:
-        high = (keys[order] >> 16).astype(np.uint16)
-        order = order[np.argsort(high, kind="stable")]
-    return order
+    shift = max(0, (bound - 1).bit_length() - 16)
+    if not shift:
+        return np.argsort(keys.astype(np.uint16), kind="stable")
+    low = (keys & ((1 << shift) - 1)).astype(np.uint8 if shift <= 8 else np.uint16)
+    order = np.argsort(low, kind="stable")
+    return order[np.argsort((keys[order] >> shift).astype(np.uint16), kind="stable")]
 
 
 def _group_links(groups, count):
@@ -777,34 +815,44 @@ def _group_links(groups, count):
     return previous, last
 
 
-def _follow(links, values):
-    """``values`` at the end of each chain of ``links`` (-1 ends a chain),
-    by pointer jumping."""
-    parent = np.where(links >= 0, links, np.arange(links.size))
+def _roots(parents):
+    """The root each item reaches through ``parents`` (a root is its own
+    parent), by pointer jumping."""
     while True:
-        grand = parent[parent]
-        if np.array_equal(grand, parent):
-            return values[parent]
-        parent = grand
+        grand = parents[parents]
+        if np.array_equal(grand, parents):
+            return parents
+        parents = grand
 
 
 def _forward_shuffle(positions, offsets):
     """``a = arange(n)`` after swapping ``a[i]`` and ``a[i + offsets[i]]`` for
     i = 0 .. n-2 in order, without a Python loop.
 
-    Step i swaps in the value a[targets[i]] holds at that time: the value
-    carried there by the latest earlier step with the same target, else the
-    original one.  The value a step carries is, likewise, the one the latest
-    earlier step targeting its own position left there.
+    Step i leaves a[i] final, holding what its target t = i + offsets[i]
+    held then: what the latest earlier step targeting t moved there, else t.
+    A step moves to its target what its own position held then: likewise,
+    what the latest earlier step targeting that position moved there, else
+    the position's own value, and so on down a chain (``carried``).
     """
-    if positions.size == 0:
+    n = positions.size
+    if n == 0:
         return positions
     targets = positions.copy()
     targets[:-1] += offsets
-    previous, last = _group_links(targets, positions.size)
-    self_swap = targets == positions
-    carried = _follow(np.where(self_swap, previous, last), positions)
-    return np.where(previous >= 0, carried[previous], targets)
+    # For each position p, the latest step before step p that targets p
+    # (none after it can), or p - n where there is none.
+    latest = positions - n
+    np.maximum.at(latest, targets, positions - n * (targets == positions))
+    carried = _roots(latest + n * (latest < 0))
+    order = _stable_order(targets, n)
+    swapped_in = targets[order]
+    after_same_target = swapped_in[1:] == swapped_in[:-1]
+    # np.where as arithmetic: a random mask makes np.where slow.
+    swapped_in[1:] += (carried[order[:-1]] - swapped_in[1:]) * after_same_target
+    result = np.empty_like(positions)
+    result[order] = swapped_in
+    return result
 
 
 def _inside_out_shuffle(positions, picks):
@@ -820,7 +868,8 @@ def _inside_out_shuffle(positions, picks):
     previous, last = _group_links(np.where(self_pick, n, picks), n + 1)
     copied_index = (previous >= 0) & ~self_pick
     links = np.where(self_pick | copied_index, -1, picks)
-    written = _follow(links, np.where(copied_index, previous, positions))
+    written = np.where(copied_index, previous, positions)[
+        _roots(np.where(links >= 0, links, positions))]
     return np.where(last[:n] >= 0, last[:n], written)
 
 

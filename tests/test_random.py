@@ -94,6 +94,13 @@ def test_randn_scalar_path_caches_second_normal():
     compare_each(lambda m: [m.randn(3), m.randn(5, dtype=m.float64), m.randn(1), m.randn(16), m.randn(2)])
 
 
+@pytest.mark.parametrize("size", [262_144, 300_017])
+def test_float32_normal_over_several_kernel_chunks(size):
+    """Float32 normals are transformed a chunk at a time, each chunk while the
+    next is drawn; a partial last block is redrawn after them all."""
+    compare_each(lambda m: [m.randn(size), m.empty(size).normal_(0.3, 1.7)])
+
+
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("dtype", ["int64", "int32", "float32", "float64", "uint8"])
 def test_randint(dtype, size):
@@ -115,7 +122,7 @@ def test_randint_wide_ranges_draw_64_bits(low, high):
     compare(lambda m: m.randint(low, high, (9,)))
 
 
-@pytest.mark.parametrize("n", [0, 1, 2, 15, 16, 17, 1000, 100_000])
+@pytest.mark.parametrize("n", [0, 1, 2, 15, 16, 17, 1000, 65_536, 100_000, 300_000])
 def test_randperm(n):
     compare(lambda m: m.randperm(n))
 
@@ -390,3 +397,27 @@ def test_scalar_float_fma_is_exact():
     got = _fma64(a, b, c)
     want = [float(Fraction(x) * Fraction(y) + Fraction(z)) for x, y, z in zip(a, b, c)]
     np.testing.assert_array_equal(got, want)
+
+
+def test_avx_normal_math_rounds_exactly_for_every_uniform():
+    """The float32 normal kernel's log and sincos round each FMA from its
+    float64 sum; over all 2**24 uniforms that equals exactly rounded FMAs."""
+    import jax
+    from jtorch.random import _TWO_PI, _avx_log, _avx_sincos, _exact_fma32
+
+    def parts(u, **fma):
+        return (_avx_log(np.float32(1) - u, **fma), *_avx_sincos(np.float32(_TWO_PI) * u, **fma))
+
+    ours, exact = jax.jit(parts), jax.jit(lambda u: parts(u, fma=_exact_fma32))
+    for u in np.arange(1 << 24, dtype=np.float32).reshape(16, -1) * np.float32(2.0 ** -24):
+        for got, want in zip(ours(u), exact(u)):
+            np.testing.assert_array_equal(np.asarray(got).view(np.int32), np.asarray(want).view(np.int32))
+
+
+def test_stable_order_matches_stable_argsort():
+    """randperm's radix argsort, over key ranges taking each of its paths."""
+    from jtorch.random import _stable_order
+    rng = np.random.default_rng(5)
+    for bound in [1, 300, 1 << 16, (1 << 16) + 1, 1 << 24, (1 << 24) + 1, 1 << 32, (1 << 32) + 1]:
+        keys = rng.integers(0, bound, 5000)
+        np.testing.assert_array_equal(_stable_order(keys, bound), np.argsort(keys, kind="stable"))
