@@ -16,8 +16,11 @@ from _timing import best_time
 
 
 def per_call_us(fn, rounds=7, round_time=0.05):
-    """Microseconds per `fn()`: the best of `rounds` timed loops of about `round_time` seconds each."""
-    fn()
+    """Microseconds per `fn()`: the best of `rounds` timed loops of about `round_time` seconds each, after
+    `round_time` seconds of warm-up calls (compilation, first-call caches)."""
+    warm_until = time.perf_counter() + round_time
+    while time.perf_counter() < warm_until:
+        fn()
     n, elapsed = 1, 0.0
     while elapsed < round_time:
         n *= 2
