@@ -130,7 +130,7 @@ class Tensor:
                     "you can only change requires_grad flags of leaf variables. If you want to use a computed "
                     "variable in a subgraph that doesn't require differentiation use var_no_grad = var.detach().")
             return self
-        if requires_grad and self._value.dtype not in _INEXACT:
+        if requires_grad and not _dispatch._inexact(self._value):
             raise RuntimeError("only Tensors of floating point and complex dtype can require gradients")
         self._requires_grad = bool(requires_grad)
         return self
@@ -526,7 +526,6 @@ class Tensor:
 
 _TRACKED = frozenset({"view", "multi"})
 _AUTOGRAD_VIEWS = frozenset({"view", "multi", "no_grad"})
-_INEXACT = frozenset(np.dtype(d._np) for d in _dtype._ALL if d.is_floating_point or d.is_complex)
 
 
 def _host(array):
