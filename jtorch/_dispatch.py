@@ -64,14 +64,14 @@ class Op:
             else:
                 arrays.append(a)
         if diff:
-            return self.record(arrays, diff, [args[i]._edge() for i in diff])
+            return self.record(tuple(arrays), diff, tuple(args[i]._grad_edge or args[i]._edge() for i in diff))
         return _wrap_outputs(self.jitted(*arrays))
 
     def unary(self, x):
         """`self(x)` for one Tensor: the hot path of elementwise ops and reductions."""
         value = x._value
         if x._requires_grad and _State.enabled:
-            return self.record([value], (0,), [x._edge()])
+            return self.record((value,), (0,), (x._grad_edge or x._edge(),))
         return _wrap_outputs(self.jitted(value))
 
     def binary(self, a, b):
@@ -84,8 +84,10 @@ class Op:
             b_grad, vb = b._requires_grad, b._value
         if (a_grad or b_grad) and _State.enabled:
             if a_grad and b_grad:
-                return self.record([va, vb], (0, 1), [a._edge(), b._edge()])
-            return self.record([va, vb], (0,), [a._edge()]) if a_grad else self.record([va, vb], (1,), [b._edge()])
+                return self.record((va, vb), (0, 1), (a._grad_edge or a._edge(), b._grad_edge or b._edge()))
+            if a_grad:
+                return self.record((va, vb), (0,), (a._grad_edge or a._edge(),))
+            return self.record((va, vb), (1,), (b._grad_edge or b._edge(),))
         return _wrap_outputs(self.jitted(va, vb))
 
     def record(self, arrays, diff, edges):

@@ -59,6 +59,7 @@ class Tensor:
     _output_nr = 0
     _hooks = None
     _accumulator = None
+    _grad_edge = None       # `_edge()`'s result, cached; dropped whenever the history changes (`_set_history`)
     _retains_grad = False
     _root = None            # the tensor owning the storage this one views; None when it owns its value
     _layout = None          # where a view's elements sit in its root's storage
@@ -231,14 +232,23 @@ class Tensor:
 
     # ---- autograd ----
     def _edge(self):
-        """Where a gradient for this tensor goes: (producing node, output index)."""
+        """Where a gradient for this tensor goes: (producing node, output index). Hot paths read the cached
+        `_grad_edge` first."""
         node = self._grad_fn
         if node is not None:
-            return (node, self._output_nr)
-        acc = self._accumulator
-        if acc is None:
-            acc = self._accumulator = AccumulateGrad(self)
-        return (acc, 0)
+            edge = (node, self._output_nr)
+        else:
+            acc = self._accumulator
+            if acc is None:
+                acc = self._accumulator = AccumulateGrad(self)
+            edge = (acc, 0)
+        self._grad_edge = edge
+        return edge
+
+    def _set_history(self, node, output_nr=0):
+        """Make this tensor output `output_nr` of graph node `node` (None: no history)."""
+        self._grad_fn, self._output_nr = node, output_nr
+        self.__dict__.pop("_grad_edge", None)
 
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         from .autograd.api import backward
@@ -285,7 +295,7 @@ class Tensor:
                                "True, gradients are views of DDP buckets, and hence detach_() cannot be called on "
                                "these gradients. To fix this error, please refer to the Optimizer.zero_grad() "
                                "function in torch/optim/optimizer.py as the solution.")
-        self._grad_fn = None
+        self._set_history(None)
         self._requires_grad = False
         return self
 
@@ -384,10 +394,9 @@ class Tensor:
                 out = run(_storage.read_strided, "AsStridedBackward0", root, layout.offset, **_storage.static(layout))
             self._value = out._value
             if tracked:
-                self._grad_fn = out._grad_fn
-                self._output_nr = 0
+                self._set_history(out._grad_fn)
         if self._view_kind != "alias" and "_grad_fn" not in self.__dict__:
-            self._grad_fn = None
+            self._set_history(None)
 
     def _written_root(self, array):
         """The root's value after writing `array` through this view (no history)."""
@@ -442,8 +451,7 @@ class Tensor:
                 self._value = result._value
             return self
         if result._grad_fn is not None:
-            self._grad_fn = result._grad_fn
-            self._output_nr = result._output_nr
+            self._set_history(result._grad_fn, result._output_nr)
             self._requires_grad = True
         if root is None:
             self._store(result._value)
@@ -479,13 +487,14 @@ class Tensor:
             if all(ref() is None or ref() is result for ref in self._views.values()):
                 self._views = None
                 self._store(result._value)
-                self._grad_fn, self._output_nr = result._grad_fn, result._output_nr
+                self._set_history(result._grad_fn, result._output_nr)
                 return self
             self._hand_over_storage()
         else:
             self._unshare()
         self._share(result._root, result._layout, result._view_kind)
-        self._value, self._grad_fn, self._output_nr = result._value, result._grad_fn, result._output_nr
+        self._value = result._value
+        self._set_history(result._grad_fn, result._output_nr)
         return self
 
     def _store(self, array):
@@ -501,6 +510,7 @@ class Tensor:
                         view.__dict__.pop("_value", None)
                         if view._view_kind != "alias":
                             view.__dict__.pop("_grad_fn", None)
+                            view.__dict__.pop("_grad_edge", None)
                             view._requires_grad = requires_grad
         self._value = array
 

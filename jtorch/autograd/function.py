@@ -98,7 +98,8 @@ class Function:
                 results.append(o)
                 continue
             if id(o) in ctx._dirty:
-                o._grad_fn, o._output_nr, o._requires_grad = node, nr, True
+                o._set_history(node, nr)
+                o._requires_grad = True
                 results.append(o)
             else:
                 results.append(wrap(o._value, node, nr))
