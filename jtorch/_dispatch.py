@@ -8,8 +8,7 @@ once into a cached `Op` holding the `jax.jit` of fn; calling it runs one
 dispatch and, when grad mode is on and an input requires grad, records a
 graph node named `name` holding fn and its inputs, whose backward runs one
 cached `jax.jit` of fn's vjp. Hot ops skip `run`'s argument handling: they
-keep their Op per operand signature (`_ops._common.planned`) and call its
-`unary`/`binary` entry points. Heavy kernels marked `saves_residuals` (a
+keep their Op per operand signature (`planned`, `planned_unary`). Heavy kernels marked `saves_residuals` (a
 whole recurrent layer) instead run forward as one jit of `jax.vjp`, keep
 its residuals in the node, and backward applies them without a second
 forward. jit specialises on shapes and dtypes.
@@ -20,6 +19,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
+from . import _dtype
 from .autograd.grad_mode import _State
 from .autograd.graph import _bridge, node_class
 
@@ -74,22 +74,6 @@ class Op:
             return self.record((value,), (0,), (x._grad_edge or x._edge(),))
         return _wrap_outputs(self.jitted(value))
 
-    def binary(self, a, b):
-        """`self(a, b)` for a Tensor and a Tensor or Python scalar (either side): the hot path of arithmetic."""
-        a_grad = b_grad = False
-        va, vb = a, b
-        if isinstance(a, Tensor):
-            a_grad, va = a._requires_grad, a._value
-        if isinstance(b, Tensor):
-            b_grad, vb = b._requires_grad, b._value
-        if (a_grad or b_grad) and _State.enabled:
-            if a_grad and b_grad:
-                return self.record((va, vb), (0, 1), (a._grad_edge or a._edge(), b._grad_edge or b._edge()))
-            if a_grad:
-                return self.record((va, vb), (0,), (a._grad_edge or a._edge(),))
-            return self.record((va, vb), (1,), (b._grad_edge or b._edge(),))
-        return _wrap_outputs(self.jitted(va, vb))
-
     def record(self, arrays, diff, edges):
         """Run forward (one plain jit dispatch) and attach a graph node, holding the op's inputs, to its
         inexact outputs. The node's backward derives the vjp from those inputs in one jitted call, where XLA
@@ -142,6 +126,65 @@ def run(fn, name, *args, **static):
     if len(args) == 1 and isinstance(args[0], Tensor):
         return op.unary(args[0])
     return op(*args)
+
+
+def planned(plan):
+    """The binary op `plan(input, other) -> Op` (type promotion, broadcast checks, binding static arguments)
+    runs, with its plan memoised on the operands' signatures -- a Tensor's shape and dtype, a Python scalar's
+    type --, so its Python work runs once per signature. A plan may return instead a function of
+    (input, other), called every time, where the Op depends on more than the signatures."""
+    plans = _plan_cache()
+
+    def call(a, b):
+        if isinstance(a, Tensor):
+            va = a._value
+            key_a, a_grad = va.aval, a._requires_grad
+        else:
+            va, key_a, a_grad = a, type(a), False
+        if isinstance(b, Tensor):
+            vb = b._value
+            key_b, b_grad = vb.aval, b._requires_grad
+        else:
+            vb, key_b, b_grad = b, type(b), False
+        key = (key_a, key_b)
+        op = plans.get(key) or _plan(plans, key, plan, a, b)
+        if type(op) is not Op:
+            return op(a, b)
+        if (a_grad or b_grad) and _State.enabled:
+            if a_grad and b_grad:
+                return op.record((va, vb), (0, 1), (a._grad_edge or a._edge(), b._grad_edge or b._edge()))
+            if a_grad:
+                return op.record((va, vb), (0,), (a._grad_edge or a._edge(),))
+            return op.record((va, vb), (1,), (b._grad_edge or b._edge(),))
+        return _wrap_outputs(op.jitted(va, vb))
+    return call
+
+
+def planned_unary(plan):
+    """Memoise `plan(input, *options) -> Op` on input's shape and dtype and the options' values (unhashable
+    options, such as a list of dims, plan every call); run it with `Op.unary`."""
+    plans = _plan_cache()
+
+    def lookup(input, *options):
+        key = (input._value.aval, *options)
+        try:
+            op = plans.get(key)
+        except TypeError:
+            return plan(input, *options)
+        return op or _plan(plans, key, plan, input, *options)
+    return lookup
+
+
+def _plan_cache():
+    """A {signature: Op} cache, emptied when the default dtype changes (plans depend on it)."""
+    plans = {}
+    _dtype.default_dependents.append(plans)
+    return plans
+
+
+def _plan(plans, key, plan, *args):
+    op = plans[key] = plan(*args)
+    return op
 
 
 def _wrap_outputs(out):

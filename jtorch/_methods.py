@@ -59,14 +59,13 @@ def _inplace_reshape(op):
 
 def _operator(op, reflected=False):
     """A binary dunder: NotImplemented for operands torch would not accept, so Python can try the other side.
-    Ops keeping their Op per operand signature (`op.plan`) dispatch through it directly."""
-    plan = getattr(op, "plan", None)
+    Calls the op's keyword-free form (`op.direct`, a memoised plan) where it has one."""
+    call = getattr(op, "direct", None) or op
 
     def method(self, other):
         if not isinstance(other, _OPERANDS):
             return NotImplemented
-        a, b = (other, self) if reflected else (self, other)
-        return op(a, b) if plan is None else plan(a, b).binary(a, b)
+        return call(other, self) if reflected else call(self, other)
     return method
 
 

@@ -70,46 +70,6 @@ def promoted(input, other):
     return _dtype.result_type(input, other)
 
 
-def _plan_cache():
-    """A {signature: Op} cache, emptied when the default dtype changes (plans depend on it)."""
-    plans = {}
-    _dtype.default_dependents.append(plans)
-    return plans
-
-
-def planned(plan):
-    """Memoise `plan(input, other) -> Op` (type promotion, broadcast checks, binding static arguments) on the
-    operands' signatures -- a Tensor's shape and dtype, a Python scalar's type --, so a binary op's Python work
-    runs once per signature."""
-    plans = _plan_cache()
-
-    def lookup(input, other):
-        key = (input._value.aval if isinstance(input, Tensor) else type(input),
-               other._value.aval if isinstance(other, Tensor) else type(other))
-        return plans.get(key) or _plan(plans, key, plan, input, other)
-    return lookup
-
-
-def planned_unary(plan):
-    """Memoise `plan(input, *options) -> Op` on input's shape and dtype and the options' values (unhashable
-    options, such as a list of dims, plan every call)."""
-    plans = _plan_cache()
-
-    def lookup(input, *options):
-        key = (input._value.aval, *options)
-        try:
-            op = plans.get(key)
-        except TypeError:
-            return plan(input, *options)
-        return op or _plan(plans, key, plan, input, *options)
-    return lookup
-
-
-def _plan(plans, key, plan, *args):
-    op = plans[key] = plan(*args)
-    return op
-
-
 def np_dtype(dtype):
     """The numpy dtype of a torch dtype (or None)."""
     return None if dtype is None else dtype._np

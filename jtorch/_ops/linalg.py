@@ -12,9 +12,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import _dtype
-from .._dispatch import bound, run
+from .._dispatch import bound, planned, run
 from .._tensor import Tensor
-from ._common import broadcast_shapes, dtype_name, planned, wrap_dim
+from ._common import broadcast_shapes, dtype_name, wrap_dim
 from .pointwise import mul, write_out
 
 _HIGHEST = lax.Precision.HIGHEST
@@ -88,20 +88,17 @@ def _product(check):
     @planned
     def kernel(input, other):
         name = check(input, other)
-        return _NamedAtCall if name is None else bound(_matmul, name)
+        return _named_at_call if name is None else bound(_matmul, name)
 
     def op(input, other, *, out=None):
-        return write_out(kernel(input, other).binary(input, other), out)
-    op.plan = kernel
+        return write_out(kernel(input, other), out)
+    op.direct = kernel
     return op
 
 
-class _NamedAtCall:
+def _named_at_call(input, other):
     """The product whose grad_fn name torch picks by whether the left operand requires grad."""
-
-    @staticmethod
-    def binary(input, other):
-        return bound(_matmul, _check_batched(input, other)).binary(input, other)
+    return bound(_matmul, _check_batched(input, other))(input, other)
 
 
 def _check_mm_operands(input, mat2):

@@ -12,9 +12,9 @@ import numpy as np
 from jax import lax
 
 from .. import _dtype
-from .._dispatch import bound, run
+from .._dispatch import bound, planned, planned_unary, run
 from .._tensor import Tensor
-from ._common import check_broadcast, dtype_name, float_result, planned, planned_unary, promoted
+from ._common import check_broadcast, dtype_name, float_result, promoted
 from .nn import clamp_grad0
 
 
@@ -192,8 +192,8 @@ def _binary(jfn, grad_name, result=lambda d: d, tensor_only=None):
     def op(input, other, *, out=None):
         if tensor_only:
             require_tensor(tensor_only, other)
-        return write_out(kernel(input, other).binary(input, other), out)
-    op.plan = None if tensor_only else kernel
+        return write_out(kernel(input, other), out)
+    op.direct = None if tensor_only else kernel
     return op
 
 
@@ -222,8 +222,8 @@ def _comparison(jfn):
         return bound(compute, "ComparisonBackward", dtype=promoted(input, other)._np)
 
     def op(input, other, *, out=None):
-        return write_out(kernel(input, other).binary(input, other), out)
-    op.plan = kernel
+        return write_out(kernel(input, other), out)
+    op.direct = kernel
     return op
 
 
@@ -296,11 +296,11 @@ def _with_alpha(kernel, scaled_kernel, name):
 
     def op(input, other, *, alpha=1, out=None):
         if alpha == 1:
-            return write_out(unscaled(input, other).binary(input, other), out)
+            return write_out(unscaled(input, other), out)
         dtype = promoted(input, other)
         _check_alpha(dtype, alpha)
         return write_out(run(scaled_kernel, name, input, other, alpha, dtype=dtype._np), out)
-    op.plan = unscaled
+    op.direct = unscaled
     return op
 
 

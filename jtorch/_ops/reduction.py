@@ -13,9 +13,9 @@ import jax.numpy as jnp
 from jax import lax
 
 from .. import _dtype
-from .._dispatch import bound, run
+from .._dispatch import bound, planned_unary, run
 from .._tensor import Tensor
-from ._common import dtype_name, float_result, planned_unary, wrap_dim, wrap_dims
+from ._common import dtype_name, float_result, wrap_dim, wrap_dims
 from .pointwise import maximum, minimum, write_out
 
 # ---- arguments ---------------------------------------------------------------------------------------------
