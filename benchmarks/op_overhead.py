@@ -17,10 +17,10 @@ import jtorch
 from _timing import best_time
 
 
-def per_call_us(fn, rounds=7, round_time=0.05):
+def per_call_us(fn, rounds=7, round_time=0.05, warm_up=0.5):
     """Microseconds per `fn()`: the best of `rounds` timed loops of about `round_time` seconds each, after
-    `round_time` seconds of warm-up calls (compilation, first-call caches)."""
-    warm_until = time.perf_counter() + round_time
+    `warm_up` seconds of calls (compilation; a jitted function's first few hundred calls run slower)."""
+    warm_until = time.perf_counter() + warm_up
     while time.perf_counter() < warm_until:
         fn()
     n, elapsed = 1, 0.0
@@ -95,9 +95,9 @@ def jax_cases(requires_grad):
 def main():
     print(f"{'op':28s} {'grad':>5s} {'torch us':>9s} {'jax us':>7s} {'jtorch us':>10s} {'x torch':>8s} {'x jax':>6s}")
     for requires_grad in (False, True):
-        libs = cases(torch, requires_grad), jax_cases(requires_grad), cases(jtorch, requires_grad)
+        libs = cases(torch, requires_grad), cases(jtorch, requires_grad), jax_cases(requires_grad)
         for name in libs[0]:
-            t_us, x_us, j_us = (per_call_us(lib[name]) for lib in libs)
+            t_us, j_us, x_us = (per_call_us(lib[name]) for lib in libs)
             print(f"{name:28s} {str(requires_grad):>5s} {t_us:9.1f} {x_us:7.1f} {j_us:10.1f} {j_us / t_us:8.2f} "
                   f"{j_us / x_us:6.2f}")
 

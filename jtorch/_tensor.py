@@ -557,6 +557,7 @@ def wrap(value, node=None, output_nr=0):
     t._grad_fn = node
     if node is not None:
         t._requires_grad = True
+        t._grad_edge = (node, output_nr)
         if output_nr:
             t._output_nr = output_nr
     return t
