@@ -161,18 +161,18 @@ def planned(plan):
 
 
 def planned_unary(plan):
-    """Memoise `plan(input, *options) -> Op` on input's shape and dtype and the options' values (unhashable
-    options, such as a list of dims, plan every call); run it with `Op.unary`."""
+    """The op `plan(input, *options) -> Op` on one Tensor runs, with its plan memoised on input's shape and
+    dtype and the options' values (unhashable options, such as a list of dims, plan every call)."""
     plans = _plan_cache()
 
-    def lookup(input, *options):
-        key = (input._value.aval, *options)
+    def call(input, *options):
+        key = (input._value.aval, options)
         try:
             op = plans.get(key)
         except TypeError:
-            return plan(input, *options)
-        return op or _plan(plans, key, plan, input, *options)
-    return lookup
+            op = plan(input, *options)
+        return (op or _plan(plans, key, plan, input, *options)).unary(input)
+    return call
 
 
 def _plan_cache():

@@ -64,7 +64,7 @@ def _unary(jfn, grad_name, floating):
         return bound(compute, grad_name, dtype=(float_result(input.dtype) if floating else input.dtype)._np)
 
     def op(input, *, out=None):
-        return write_out(kernel(input).unary(input), out)
+        return write_out(kernel(input), out)
     return op
 
 

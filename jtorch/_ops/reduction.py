@@ -107,8 +107,8 @@ def _reduction(op, name, input, dim, keepdim, dtype, out, empty=None):
 
 
 def _reduction_kernel(op, name_without_dim, name_with_dim, result_dtype):
-    """sum/mean's Op for (input, dim, keepdim, dtype): their Python work (dims, dtype, checks) memoised on
-    input's signature and the options."""
+    """sum/mean on (input, dim, keepdim, dtype): their Python work (dims, dtype, checks) memoised on input's
+    signature and the options."""
     @planned_unary
     def kernel(input, dim, keepdim, dtype):
         name = name_without_dim if dim is None and not keepdim else name_with_dim
@@ -122,7 +122,7 @@ _sum = _reduction_kernel(jnp.sum, "SumBackward0", "SumBackward1", _accumulate_dt
 
 def sum(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Differs from torch: `torch.sum(x, None)` is named SumBackward0 here (as `x.sum()`), not SumBackward1."""
-    return write_out(_sum(input, dim, keepdim, dtype).unary(input), out)
+    return write_out(_sum(input, dim, keepdim, dtype), out)
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None, out=None):
@@ -153,7 +153,7 @@ _mean = _reduction_kernel(jnp.mean, "MeanBackward0", "MeanBackward1", _mean_dtyp
 
 def mean(input, dim=None, keepdim=False, *, dtype=None, out=None):
     """Differs from torch: `torch.mean(x, None)` is named MeanBackward0 here (as `x.mean()`)."""
-    return write_out(_mean(input, dim, keepdim, dtype).unary(input), out)
+    return write_out(_mean(input, dim, keepdim, dtype), out)
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None, out=None):
