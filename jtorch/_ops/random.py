@@ -116,7 +116,7 @@ def randperm(n, *, generator=None, out=None, dtype=None, layout=None, device=Non
     limit, message = _PERMUTATION_LIMITS.get(dtype, (n, ""))
     if n > limit:
         raise RuntimeError(message)
-    array = _generator(generator)._sample_randperm(n).astype(dtype._np)
+    array = _generator(generator)._sample_randperm(n).astype(dtype._np, copy=False)
     return _new(array, dtype, device, requires_grad, out)
 
 
