@@ -8,10 +8,11 @@ once into a cached `Op` holding the `jax.jit` of fn; calling it runs one
 dispatch and, when grad mode is on and an input requires grad, records a
 graph node named `name` holding fn and its inputs, whose backward runs one
 cached `jax.jit` of fn's vjp. Hot ops skip `run`'s argument handling: they
-keep their Op per operand signature (`planned`, `planned_unary`). Heavy kernels marked `saves_residuals` (a
-whole recurrent layer) instead run forward as one jit of `jax.vjp`, keep
-its residuals in the node, and backward applies them without a second
-forward. jit specialises on shapes and dtypes.
+keep their Op per operand signature (`planned`, `planned_unary`). Heavy
+kernels marked `saves_residuals` (a whole recurrent layer) instead run
+forward as one jit of `jax.vjp`, keep its residuals in the node, and
+backward applies them without a second forward. jit specialises on shapes
+and dtypes.
 """
 import functools
 
